@@ -1,5 +1,6 @@
 """Configuration: one module per option group, all registered on CONF."""
 from oslo_config import cfg
+from oslo_policy import opts as policy_opts
 
 from cyborg.conf import agent
 from cyborg.conf import api
@@ -18,3 +19,6 @@ def register_all(conf):
 
 
 register_all(CONF)
+# Our defaults for oslo.policy (decisions.md Q16): new defaults and scope
+# enforcement on; legacy mode is available by configuration.
+policy_opts.set_defaults(CONF, enforce_new_defaults=True, enforce_scope=True)
