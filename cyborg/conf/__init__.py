@@ -6,11 +6,12 @@ from cyborg.conf import agent
 from cyborg.conf import api
 from cyborg.conf import database
 from cyborg.conf import default
+from cyborg.conf import keystone
 from cyborg.conf import ksa
 
 CONF = cfg.CONF
 
-_MODULES = [default, api, agent, database, ksa]
+_MODULES = [default, api, agent, database, ksa, keystone]
 
 
 def register_all(conf):

@@ -1,0 +1,166 @@
+"""The JSON edge of the API: request bodies in, plain dicts out, error shape.
+
+This is the only module that imports WSME (DESIGN.md): WSME's client-side
+error type is accepted from anything below the edge and reported as a 400,
+and its UUID type is the one UUID parser of the API.
+
+Two error formats exist (api.md §3):
+
+* application errors: ``{"error_message": "<json text of {faultcode,
+  faultstring, debuginfo}>"}``, the inner document serialised as a string;
+* framework errors (404/405/406 of routing and negotiation): the same outer
+  key, the inner string being ``{"code", "title", "description"}`` as JSON
+  text when the client accepts JSON, else a plain-text page.
+"""
+from http import HTTPStatus
+import json
+import logging
+
+import webob
+from wsme import exc as wsme_exc
+from wsme import types as wsme_types
+
+from cyborg.common import exception
+
+LOG = logging.getLogger(__name__)
+
+JSON = 'application/json'
+_UUID = wsme_types.UuidType()
+
+
+def is_uuid_like(value):
+    """True if ``value`` parses as a UUID (hyphenless hex included)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        _UUID.validate(value)
+    except (ValueError, wsme_exc.ClientSideError, AttributeError):
+        return False
+    return True
+
+
+def require_uuid(value, field):
+    """400 with the contract's message for a malformed UUID parameter."""
+    if not is_uuid_like(value):
+        raise exception.InvalidFieldUUID(field=field, value=value)
+    return value
+
+
+# -- responses -------------------------------------------------------------
+
+def json_response(status, body, headers=None):
+    resp = webob.Response(status=int(status))
+    if body is None:
+        resp.body = b''
+        resp.content_type = None
+        resp.headers.pop('Content-Type', None)
+    else:
+        resp.content_type = JSON
+        resp.charset = None
+        resp.body = json.dumps(body).encode('utf-8')
+    for name, value in (headers or {}).items():
+        resp.headers[name] = value
+    return resp
+
+
+def _wrapped(inner_text, status):
+    return json_response(status, {'error_message': inner_text})
+
+
+def application_error(exc):
+    """Response for a domain exception (or any exception: 500)."""
+    if isinstance(exc, exception.ARQsNotResolved):
+        return _wrapped('null', HTTPStatus.LOCKED)
+    if isinstance(exc, exception.CyborgException):
+        status = int(exc.code)
+        message = exc.message
+    elif isinstance(exc, wsme_exc.ClientSideError):
+        status = HTTPStatus.BAD_REQUEST
+        message = str(exc.faultstring)
+    else:
+        LOG.exception('Unexpected error while handling a request')
+        status = HTTPStatus.INTERNAL_SERVER_ERROR
+        message = 'Internal error: %s' % type(exc).__name__
+    inner = {'faultcode': 'Client' if status < 500 else 'Server',
+             'faultstring': message,
+             'debuginfo': None}
+    return _wrapped(json.dumps(inner), status)
+
+
+_GENERIC = {
+    404: 'The resource could not be found.',
+    405: 'The method is not allowed for this resource.',
+    406: 'The resource could not be generated that was acceptable to your '
+         'request.',
+}
+
+
+def framework_error(status, request, detail=''):
+    """Response for a routing or negotiation failure (api.md §3.3)."""
+    status = HTTPStatus(status)
+    if _accepts_json_explicitly(request):
+        inner = json.dumps({'code': status.value, 'title': status.phrase,
+                            'description': detail})
+    else:
+        inner = '%d %s\n\n%s\n\n %s' % (status.value, status.phrase,
+                                         _GENERIC.get(status.value, ''),
+                                         detail)
+    return _wrapped(inner, status)
+
+
+def _accepts_json_explicitly(request):
+    accept = request.headers.get('Accept')
+    return bool(accept) and 'application/json' in accept.lower()
+
+
+def accepts_json(request):
+    """False when the Accept header excludes JSON (api.md §2.4)."""
+    accept = request.headers.get('Accept')
+    if not accept:
+        return True
+    return JSON in request.accept or bool(
+        request.accept.acceptable_offers([JSON]))
+
+
+# -- requests --------------------------------------------------------------
+
+def query_args(request, allowed):
+    """The query parameters, 400 on any name outside ``allowed``."""
+    params = request.GET
+    for name in params.keys():
+        if name not in allowed:
+            raise exception.UnknownArgument(name=name)
+    return params
+
+
+def json_body(request, name, max_size):
+    """Decode the JSON body; ``name`` is the contract's argument name."""
+    length = request.content_length
+    if length is not None and length > max_size:
+        raise exception.RequestEntityTooLarge()
+    raw = request.body_file.read(max_size + 1) if length is None \
+        else request.body
+    if len(raw) > max_size:
+        raise exception.RequestEntityTooLarge()
+    if not raw.strip():
+        raise exception.MissingArgument(name=name)
+    media = (request.content_type or '').lower()
+    if media != JSON:
+        raise exception.UnsupportedMediaType(mimetype=media or None)
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise exception.InvalidJsonBody()
+
+
+def no_body(request):
+    """Body-less actions: a JSON object's first key is an unknown argument."""
+    raw = request.body
+    if not raw.strip():
+        return
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise exception.InvalidJsonBody()
+    if isinstance(data, dict) and data:
+        raise exception.UnknownArgument(name=next(iter(data)))

@@ -1,0 +1,164 @@
+"""Routes as data, and the dispatch every request goes through.
+
+Order of checks (api.md §6.1): negotiation (406) -> route (404/405) ->
+Accept (406) -> the handler, which authorizes first, then validates, acts
+and renders. Handlers are plain functions decorated with ``handler`` that
+take an ``ApiRequest`` plus the path parameters.
+"""
+import functools
+import importlib
+
+from cyborg.api import expose
+from cyborg.api import microversion
+from cyborg.common import exception
+from cyborg import context as cyborg_context
+
+NOT_FOUND = object()   # a method that upstream answers 404 on a known path
+
+# Controller modules that contribute ROUTES, in matching order.
+CONTROLLER_MODULES = [
+    'cyborg.api.controllers.root',
+    'cyborg.api.controllers.v2.device_profiles',
+    'cyborg.api.controllers.v2.arqs',
+    'cyborg.api.controllers.v2.devices',
+    'cyborg.api.controllers.v2.deployables',
+    'cyborg.api.controllers.v2.attributes',
+]
+
+
+def handler(status=200):
+    """Mark a function as a route handler answering ``status``."""
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(req, **params):
+            return fn(req, **params)
+        wrapper.status = status
+        return wrapper
+    return deco
+
+
+class ApiRequest:
+    """What a handler needs: the HTTP request, the caller, the version."""
+
+    def __init__(self, http, version, router):
+        self.http = http
+        self.version = version
+        self._router = router
+        self.conf = router.conf
+        self.context = _context_from(http)
+        endpoint = self.conf.api.public_endpoint
+        self.base_url = (endpoint.rstrip('/') if endpoint
+                         else http.host_url + http.script_name)
+
+    @property
+    def conductor(self):
+        return self._router.conductor
+
+    def body(self, name):
+        return expose.json_body(self.http, name,
+                                self.conf.api.max_request_body_size)
+
+    def query(self, *allowed):
+        return expose.query_args(self.http, allowed)
+
+    def link(self, *parts, rel='self', versioned=True):
+        prefix = [self.base_url, 'v2'] if versioned else [self.base_url]
+        return {'href': '/'.join(prefix + list(parts)), 'rel': rel}
+
+    def has_service_token(self):
+        roles = self.conf.keystone_authtoken.service_token_roles
+        return self.context.has_service_token(roles)
+
+
+def _context_from(http):
+    try:
+        return cyborg_context.RequestContext.from_environ(http.environ)
+    except ValueError:  # e.g. an X-Service-Catalog that is not JSON
+        raise exception.Invalid('Invalid identity headers.')
+
+
+def _compile(routes):
+    table = []
+    for template, methods in routes:
+        segments = tuple(s for s in template.strip('/').split('/') if s)
+        table.append((segments, methods))
+    return table
+
+
+def _match(table, segments):
+    for template, methods in table:
+        if len(template) != len(segments):
+            continue
+        params = {}
+        for want, got in zip(template, segments):
+            if want.startswith('{'):
+                params[want[1:-1]] = got
+            elif want != got:
+                break
+        else:
+            return methods, params
+    return None, None
+
+
+def normalize(path):
+    """Path segments per api.md §2.2 (trailing /, .json, implied v2)."""
+    segments = [s for s in path.split('/') if s]
+    if segments and segments[-1].endswith('.json'):
+        segments[-1] = segments[-1][:-len('.json')]
+        if not segments[-1]:
+            segments.pop()
+    if segments and segments[0] != 'v2':
+        segments.insert(0, 'v2')
+    return tuple(segments)
+
+
+class Router:
+    def __init__(self, conf, conductor_factory):
+        self.conf = conf
+        self._conductor_factory = conductor_factory
+        self._conductor = None
+        routes = []
+        for name in CONTROLLER_MODULES:
+            routes.extend(importlib.import_module(name).ROUTES)
+        self.table = _compile(routes)
+
+    @property
+    def conductor(self):
+        if self._conductor is None:
+            self._conductor = self._conductor_factory()
+        return self._conductor
+
+    def __call__(self, http):
+        segments = normalize(http.path_info)
+        versioned = bool(segments)
+        version = microversion.MIN_VERSION
+        if versioned:
+            try:
+                version = microversion.negotiate(
+                    http.headers.get(microversion.HEADER))
+            except microversion.NegotiationError as e:
+                resp = expose.framework_error(406, http, e.detail)
+                if e.with_range:
+                    resp.headers.update(microversion.range_headers())
+                return resp
+        methods, params = _match(self.table, segments)
+        if methods is None:
+            return expose.framework_error(404, http)
+        fn = methods.get(http.method)
+        if fn is NOT_FOUND:
+            return expose.framework_error(404, http)
+        if fn is None:
+            if http.method == 'HEAD':
+                return expose.json_response(405, {'error_message': ''})
+            return expose.framework_error(405, http)
+        if not expose.accepts_json(http):
+            return expose.framework_error(406, http)
+        try:
+            req = ApiRequest(http, version, self)
+            body = fn(req, **params)
+            resp = expose.json_response(fn.status, body)
+        except Exception as e:  # one error path, see expose
+            resp = expose.application_error(e)
+        if versioned:
+            resp.headers.update(microversion.response_headers(version))
+        return resp
