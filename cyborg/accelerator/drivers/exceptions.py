@@ -1,0 +1,49 @@
+"""Errors raised by the accelerator drivers and their helpers."""
+
+
+class DriverError(Exception):
+    msg_fmt = 'An unknown driver error occurred.'
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        if message is None:
+            message = self.msg_fmt % kwargs
+        super().__init__(message)
+
+
+class InvalidDriver(DriverError):
+    msg_fmt = 'Found an invalid driver: %(name)s'
+
+
+class InvalidType(DriverError):
+    msg_fmt = ('Unsupported control path type %(cpid_type)s; '
+               'only PCI is supported.')
+
+
+class InvalidvGPUConfig(DriverError):
+    msg_fmt = 'InvalidvGPUConfig: %(reason)s'
+
+
+class InvalidPCIAddress(DriverError):
+    msg_fmt = 'Incorrect PCI address: %(address)s'
+
+
+class PciConfigInvalidWhitelist(DriverError):
+    msg_fmt = 'Invalid PCI devices Whitelist config: %(reason)s'
+
+
+class InvalidNICConfig(DriverError):
+    msg_fmt = 'Invalid NIC mapping in [%(group)s] %(option)s: %(reason)s'
+
+
+class AttachHandleUUIDNeeded(DriverError):
+    msg_fmt = ('An attach handle uuid is needed to %(action)s a mediated '
+               'device.')
+
+
+class InvalidMdevRequest(DriverError):
+    msg_fmt = 'Invalid mediated device request: %(reason)s'
+
+
+class CommandError(DriverError):
+    msg_fmt = 'Command %(argv)s failed with exit code %(rc)s: %(stderr)s'
