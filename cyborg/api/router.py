@@ -8,10 +8,10 @@ take an ``ApiRequest`` plus the path parameters.
 import functools
 import importlib
 
+from cyborg import context as cyborg_context
 from cyborg.api import expose
 from cyborg.api import microversion
 from cyborg.common import exception
-from cyborg import context as cyborg_context
 
 NOT_FOUND = object()   # a method that upstream answers 404 on a known path
 

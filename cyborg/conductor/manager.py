@@ -1,0 +1,38 @@
+"""Server side of the conductor RPC API: delegates only.
+
+The work lives in ``conductor/arqs.py`` (delete, bind, unbind) and
+``conductor/inventory.py`` (agent reports). Exceptions of cyborg's own
+module are expected: they travel back to the caller and are not logged as
+tracebacks here.
+"""
+import oslo_messaging as messaging
+
+from cyborg.common import exception
+from cyborg.conductor import rpcapi
+
+
+class ConductorManager:
+    target = messaging.Target(version=rpcapi.RPC_API_VERSION)
+
+    def __init__(self, host=None):
+        self.host = host
+
+    @messaging.expected_exceptions(exception.CyborgException)
+    def arq_delete_by_uuid(self, context, arq_uuids):
+        from cyborg.conductor import arqs
+        return arqs.delete_by_uuids(context, arq_uuids)
+
+    @messaging.expected_exceptions(exception.CyborgException)
+    def arq_delete_by_instance_uuid(self, context, instance_uuid):
+        from cyborg.conductor import arqs
+        return arqs.delete_by_instance(context, instance_uuid)
+
+    @messaging.expected_exceptions(exception.CyborgException)
+    def arq_apply_patch(self, context, patch, valid_fields):
+        from cyborg.conductor import arqs
+        return arqs.apply_patch(context, patch, valid_fields)
+
+    @messaging.expected_exceptions(exception.CyborgException)
+    def report_data(self, context, hostname, driver_device_list):
+        from cyborg.conductor import inventory
+        return inventory.report_data(context, hostname, driver_device_list)

@@ -1,0 +1,44 @@
+"""Client side of the conductor RPC API (topic ``cyborg-conductor``).
+
+Version history:
+
+* 1.0 - initial: arq_delete_by_uuid, arq_delete_by_instance_uuid,
+  arq_apply_patch, report_data.
+
+Every method is a blocking ``call``; any conductor may answer.
+"""
+import oslo_messaging as messaging
+
+from cyborg.common import rpc
+
+TOPIC = 'cyborg-conductor'
+RPC_API_VERSION = '1.0'
+
+
+class ConductorAPI:
+    def __init__(self, topic=TOPIC, version_cap=RPC_API_VERSION):
+        target = messaging.Target(topic=topic, version=RPC_API_VERSION)
+        self.client = rpc.get_client(target, version_cap=version_cap)
+
+    def arq_delete_by_uuid(self, context, arq_uuids):
+        """Unbind (if bound) and delete the listed ARQs, all or none."""
+        cctxt = self.client.prepare(version='1.0')
+        return cctxt.call(context, 'arq_delete_by_uuid', arq_uuids=arq_uuids)
+
+    def arq_delete_by_instance_uuid(self, context, instance_uuid):
+        """Unbind and delete every caller-visible ARQ of an instance."""
+        cctxt = self.client.prepare(version='1.0')
+        return cctxt.call(context, 'arq_delete_by_instance_uuid',
+                          instance_uuid=instance_uuid)
+
+    def arq_apply_patch(self, context, patch, valid_fields):
+        """Bind or unbind ARQs; ``valid_fields`` was prepared by the API."""
+        cctxt = self.client.prepare(version='1.0')
+        return cctxt.call(context, 'arq_apply_patch', patch=patch,
+                          valid_fields=valid_fields)
+
+    def report_data(self, context, hostname, driver_device_list):
+        """An agent's full snapshot of its host's devices."""
+        cctxt = self.client.prepare(version='1.0')
+        return cctxt.call(context, 'report_data', hostname=hostname,
+                          driver_device_list=driver_device_list)
