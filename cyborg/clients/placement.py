@@ -1,0 +1,485 @@
+"""The one way cyborg talks to Placement (internals.md §4.4, decisions D3).
+
+A narrow client over a keystoneauth adapter. Every call pins microversion
+``1.39`` (:data:`MICROVERSION`, the newest of openstack-placement 12-16);
+each method notes what it relies on. Writes follow decisions D3.5/D3.7:
+
+* inventory and trait writes carry the provider generation read just before;
+  a 409 ``placement.concurrent_update`` re-reads and retries (bounded);
+* fields we do not own (``reserved``, ``allocation_ratio``, ``min_unit``,
+  ``step_size``) are kept; nothing is written when nothing changes;
+* traits and resource classes are never deleted globally;
+* a provider with allocations is never deleted.
+
+Any 5xx (or a connection failure) raises ``PlacementServerError``; other
+unexpected answers raise :class:`PlacementRequestFailed`. ``stats`` counts
+requests per HTTP method, so tests and benchmarks can assert that a repeated
+identical report makes no writes (``client.writes == 0``).
+"""
+import logging
+import re
+import time
+import urllib.parse
+import uuid as uuidlib
+
+from keystoneauth1 import exceptions as ks_exc
+import os_resource_classes
+import os_traits
+
+from cyborg.clients import ksa
+from cyborg.common import exception
+
+LOG = logging.getLogger(__name__)
+
+MICROVERSION = '1.39'
+MAX_RETRIES = 4
+
+_CUSTOM_RE = re.compile(r'^CUSTOM_[A-Z0-9_]{1,248}$')
+_STANDARD_TRAITS = frozenset(os_traits.get_traits())
+_STANDARD_CLASSES = frozenset(os_resource_classes.STANDARDS)
+_INVENTORY_DEFAULTS = {'reserved': 0, 'min_unit': 1, 'step_size': 1,
+                       'allocation_ratio': 1.0}
+_CONCURRENT_UPDATE = 'placement.concurrent_update'
+_INVENTORY_IN_USE = 'placement.inventory.inuse'
+
+
+class ResourceProviderInUse(exception.Conflict):
+    msg_fmt = ('Resource provider %(uuid)s (or a child) has allocations and '
+               'cannot be deleted.')
+
+
+class ResourceProviderNameConflict(exception.Conflict):
+    msg_fmt = ('Cannot create resource provider %(uuid)s: name %(name)s is '
+               'already used by provider %(other)s.')
+
+
+class PlacementGenerationConflict(exception.Conflict):
+    msg_fmt = ('Resource provider %(uuid)s changed concurrently %(attempts)d '
+               'times in a row; giving up.')
+
+
+class PlacementInventoryInUse(exception.Conflict):
+    msg_fmt = ('Inventory of resource provider %(uuid)s is in use: '
+               '%(detail)s')
+
+
+class PlacementInventoryNotFound(exception.NotFound):
+    msg_fmt = 'Resource provider %(uuid)s has no %(rc)s inventory.'
+
+
+class InvalidResourceClass(exception.Invalid):
+    msg_fmt = 'Resource class %(name)s is not valid.'
+
+
+class PlacementRequestFailed(exception.ServerError):
+    msg_fmt = 'Placement %(method)s %(url)s answered %(status)s: %(detail)s'
+
+
+def is_valid_trait(name):
+    """A standard os-traits name or ``CUSTOM_[A-Z0-9_]+`` (max 255)."""
+    return name in _STANDARD_TRAITS or bool(_CUSTOM_RE.match(name or ''))
+
+
+def is_standard_resource_class(name):
+    return name in _STANDARD_CLASSES
+
+
+def _errors(resp):
+    try:
+        return resp.json().get('errors') or [{}]
+    except ValueError:
+        return [{}]
+
+
+def _error_code(resp):
+    return _errors(resp)[0].get('code')
+
+
+def _error_detail(resp):
+    detail = _errors(resp)[0].get('detail')
+    return detail or resp.text[:500]
+
+
+def _filled(record):
+    return {**_INVENTORY_DEFAULTS, **record}
+
+
+def _same_inventories(current, wanted):
+    if set(current) != set(wanted):
+        return False
+    return all(_filled(current[rc]) == _filled(wanted[rc]) for rc in wanted)
+
+
+class PlacementClient:
+    """Placement operations cyborg needs, nothing more.
+
+    :param adapter: a keystoneauth adapter (tests, standalone mode); when
+        None one is built from the ``[placement]`` group of ``conf``.
+    """
+
+    def __init__(self, adapter=None, conf=None, group='placement',
+                 max_retries=MAX_RETRIES):
+        if adapter is None:
+            adapter = ksa.adapter_from_conf(group, conf)
+        self._adapter = adapter
+        self.max_retries = max_retries
+        self.stats = {}
+        self.reset_stats()
+
+    # -- plumbing ---------------------------------------------------------
+
+    def reset_stats(self):
+        self.stats = {'GET': 0, 'PUT': 0, 'POST': 0, 'DELETE': 0}
+
+    @property
+    def writes(self):
+        """Number of non-GET requests made since the last reset."""
+        return sum(n for m, n in self.stats.items() if m != 'GET')
+
+    def _request(self, method, url, body=None):
+        headers = {'Accept': 'application/json',
+                   'OpenStack-API-Version': 'placement ' + MICROVERSION}
+        kwargs = {'headers': headers, 'raise_exc': False}
+        if body is not None:
+            kwargs['json'] = body
+        self.stats[method] = self.stats.get(method, 0) + 1
+        started = time.monotonic()
+        try:
+            resp = self._adapter.request(url, method, **kwargs)
+        except ks_exc.ClientException as exc:
+            LOG.debug('Placement %s %s failed: %s', method, url, exc)
+            raise exception.PlacementServerError(
+                message='Placement %s %s failed: %s' % (method, url, exc))
+        LOG.debug('Placement %s %s -> %s (%.3fs)', method, url,
+                  resp.status_code, time.monotonic() - started)
+        if resp.status_code >= 500:
+            raise exception.PlacementServerError(
+                message='Placement %s %s answered %s: %s' % (
+                    method, url, resp.status_code, _error_detail(resp)))
+        return resp
+
+    @staticmethod
+    def _fail(method, url, resp):
+        raise PlacementRequestFailed(method=method, url=url,
+                                     status=resp.status_code,
+                                     detail=_error_detail(resp))
+
+    def _get(self, url, not_found=None):
+        """GET returning the body; 404 -> ``not_found`` (an exception or
+        a value to return)."""
+        resp = self._request('GET', url)
+        if resp.status_code == 200:
+            return resp.json()
+        if resp.status_code == 404:
+            if isinstance(not_found, Exception):
+                raise not_found
+            return not_found
+        self._fail('GET', url, resp)
+
+    # -- providers --------------------------------------------------------
+
+    @staticmethod
+    def provider_uuid_for(deployable_name):
+        """uuid3(NAMESPACE_DNS, name): upstream's device provider uuid."""
+        return str(uuidlib.uuid3(uuidlib.NAMESPACE_DNS, deployable_name))
+
+    def get_provider(self, rp_uuid):
+        """``GET /resource_providers/{uuid}`` -> provider dict or None."""
+        return self._get('/resource_providers/%s' % rp_uuid)
+
+    def get_provider_by_name(self, name):
+        """``GET /resource_providers?name=`` -> provider dict or None."""
+        url = '/resource_providers?' + urllib.parse.urlencode({'name': name})
+        providers = self._get(url)['resource_providers']
+        return providers[0] if providers else None
+
+    def list_children(self, parent_uuid):
+        """Direct children of a provider (``?in_tree=``, since 1.14)."""
+        url = '/resource_providers?in_tree=%s' % parent_uuid
+        providers = self._get(url)['resource_providers']
+        return [p for p in providers
+                if p.get('parent_provider_uuid') == parent_uuid]
+
+    def _create_provider(self, body):
+        """``POST /resource_providers`` (returns the provider since 1.20).
+
+        Returns (provider or None on 409, response)."""
+        resp = self._request('POST', '/resource_providers', body)
+        if resp.status_code == 200:
+            return resp.json(), resp
+        if resp.status_code == 409:
+            return None, resp
+        self._fail('POST', '/resource_providers', resp)
+
+    def ensure_compute_node(self, name, uuid=None):
+        """Standalone mode: the root provider ``name``, created if missing."""
+        provider = self.get_provider_by_name(name)
+        if provider is not None:
+            return provider
+        body = {'name': name}
+        if uuid:
+            body['uuid'] = uuid
+        provider, resp = self._create_provider(body)
+        if provider is None:
+            provider = self.get_provider_by_name(name)
+            if provider is None:
+                raise ResourceProviderNameConflict(
+                    uuid=uuid, name=name, other=_error_detail(resp))
+        LOG.info('Compute node provider %s is %s', name, provider['uuid'])
+        return provider
+
+    def ensure_provider(self, rp_uuid, name, parent_uuid):
+        """The provider ``rp_uuid`` under ``parent_uuid``, created if missing.
+
+        A name already used by another provider raises
+        :class:`ResourceProviderNameConflict`; an unknown parent raises
+        ``PlacementResourceProviderNotFound``.
+        """
+        provider = self.get_provider(rp_uuid)
+        if provider is None:
+            body = {'uuid': rp_uuid, 'name': name,
+                    'parent_provider_uuid': parent_uuid}
+            try:
+                provider, resp = self._create_provider(body)
+            except PlacementRequestFailed as exc:
+                if exc.kwargs['status'] == 400 and \
+                        self.get_provider(parent_uuid) is None:
+                    raise exception.PlacementResourceProviderNotFound(
+                        resource_provider=parent_uuid)
+                raise
+            if provider is None:
+                provider = self.get_provider(rp_uuid)   # lost a race: fine
+            if provider is None:
+                other = self.get_provider_by_name(name)
+                raise ResourceProviderNameConflict(
+                    uuid=rp_uuid, name=name,
+                    other=other['uuid'] if other else _error_detail(resp))
+            return provider
+        if (provider['name'] != name or
+                provider.get('parent_provider_uuid') != parent_uuid):
+            LOG.warning('Resource provider %s is named %s under %s; expected '
+                        '%s under %s', rp_uuid, provider['name'],
+                        provider.get('parent_provider_uuid'), name,
+                        parent_uuid)
+        return provider
+
+    def delete_provider(self, rp_uuid):
+        """Delete a provider and its children (children first).
+
+        Nothing is deleted when the provider or one of its children has
+        allocations: :class:`ResourceProviderInUse` is raised. Returns False
+        when the provider did not exist.
+        """
+        if self.get_provider(rp_uuid) is None:
+            return False
+        children = self.list_children(rp_uuid)
+        for rp in [rp_uuid] + [c['uuid'] for c in children]:
+            if self.get_allocations(rp):
+                raise ResourceProviderInUse(uuid=rp_uuid)
+        for child in children:
+            self.delete_provider(child['uuid'])
+        url = '/resource_providers/%s' % rp_uuid
+        resp = self._request('DELETE', url)
+        if resp.status_code == 204:
+            LOG.info('Deleted resource provider %s', rp_uuid)
+            return True
+        if resp.status_code == 404:
+            return False
+        if resp.status_code == 409:
+            raise ResourceProviderInUse(uuid=rp_uuid)
+        self._fail('DELETE', url, resp)
+
+    def get_allocations(self, rp_uuid):
+        """``GET .../allocations`` -> {consumer uuid: {'resources': ...}}."""
+        url = '/resource_providers/%s/allocations' % rp_uuid
+        return self._get(url, self._not_found(rp_uuid))['allocations']
+
+    def get_usages(self, rp_uuid):
+        """``GET .../usages`` -> {resource class: used amount}."""
+        url = '/resource_providers/%s/usages' % rp_uuid
+        return self._get(url, self._not_found(rp_uuid))['usages']
+
+    @staticmethod
+    def _not_found(rp_uuid):
+        return exception.PlacementResourceProviderNotFound(
+            resource_provider=rp_uuid)
+
+    # -- resource classes -------------------------------------------------
+
+    def ensure_resource_class(self, name):
+        """Create custom class ``name`` if missing; True when created.
+
+        Standard classes make no call. ``GET`` first, so an existing class
+        costs no write; ``PUT /resource_classes/{name}`` creates (1.7+).
+        """
+        if is_standard_resource_class(name):
+            return False
+        if not _CUSTOM_RE.match(name or ''):
+            raise InvalidResourceClass(name=name)
+        url = '/resource_classes/%s' % name
+        if self._get(url) is not None:
+            return False
+        resp = self._request('PUT', url)
+        if resp.status_code in (201, 204):
+            return resp.status_code == 201
+        self._fail('PUT', url, resp)
+
+    # -- inventory ----------------------------------------------------------
+
+    def _read_inventories(self, rp_uuid):
+        url = '/resource_providers/%s/inventories' % rp_uuid
+        body = self._get(url, self._not_found(rp_uuid))
+        return body['resource_provider_generation'], body['inventories']
+
+    def get_inventories(self, rp_uuid):
+        """{resource class: inventory record} of a provider."""
+        return self._read_inventories(rp_uuid)[1]
+
+    def _update_inventories(self, rp_uuid, compute):
+        """Read-modify-write of a provider's whole inventory.
+
+        ``compute(current) -> wanted``; no write when equal. Retries on a
+        generation conflict with a fresh read.
+        """
+        url = '/resource_providers/%s/inventories' % rp_uuid
+        for _attempt in range(self.max_retries + 1):
+            generation, current = self._read_inventories(rp_uuid)
+            wanted = compute(current)
+            if _same_inventories(current, wanted):
+                return False
+            body = {'resource_provider_generation': generation,
+                    'inventories': wanted}
+            resp = self._request('PUT', url, body)
+            if resp.status_code == 200:
+                return True
+            if resp.status_code == 409 and \
+                    _error_code(resp) == _CONCURRENT_UPDATE:
+                LOG.debug('Generation conflict on %s inventory; retrying',
+                          rp_uuid)
+                continue
+            if resp.status_code == 409 and \
+                    _error_code(resp) == _INVENTORY_IN_USE:
+                raise PlacementInventoryInUse(uuid=rp_uuid,
+                                              detail=_error_detail(resp))
+            if resp.status_code == 404:
+                raise self._not_found(rp_uuid)
+            self._fail('PUT', url, resp)
+        raise PlacementGenerationConflict(uuid=rp_uuid,
+                                          attempts=self.max_retries + 1)
+
+    def set_inventory(self, rp_uuid, rc, total):
+        """Make ``rc`` the provider's only class with ``total`` units.
+
+        ``total`` and ``max_unit`` are ours; ``reserved`` (clamped to the new
+        total), ``min_unit``, ``step_size`` and ``allocation_ratio`` of an
+        existing ``rc`` record are kept. Other classes are removed; a total
+        of 0 removes the inventory. Returns True when Placement was written.
+        """
+        def compute(current):
+            if total <= 0:
+                return {}
+            record = dict(current.get(rc, {}))
+            record.update(total=total, max_unit=total)
+            if record.get('reserved', 0) > total:
+                record['reserved'] = total
+            return {rc: record}
+        return self._update_inventories(rp_uuid, compute)
+
+    def set_reserved(self, rp_uuid, rc, reserved):
+        """Set only ``reserved`` of the ``rc`` record (device disable/enable).
+
+        ``reserved`` is clamped to ``[0, total]``. Raises
+        :class:`PlacementInventoryNotFound` when the provider has no ``rc``
+        inventory. Returns True when Placement was written.
+        """
+        def compute(current):
+            if rc not in current:
+                raise PlacementInventoryNotFound(uuid=rp_uuid, rc=rc)
+            record = dict(current[rc])
+            record['reserved'] = max(0, min(reserved, record['total']))
+            return {**current, rc: record}
+        return self._update_inventories(rp_uuid, compute)
+
+    # -- traits -------------------------------------------------------------
+
+    def _read_traits(self, rp_uuid):
+        url = '/resource_providers/%s/traits' % rp_uuid
+        body = self._get(url, self._not_found(rp_uuid))
+        return body['resource_provider_generation'], set(body['traits'])
+
+    def get_traits(self, rp_uuid):
+        """The set of trait names on a provider."""
+        return self._read_traits(rp_uuid)[1]
+
+    @staticmethod
+    def _valid_traits(traits):
+        valid = set()
+        for name in traits:
+            if is_valid_trait(name):
+                valid.add(name)
+            else:
+                LOG.warning('Skipping invalid trait name %r: neither a '
+                            'standard trait nor CUSTOM_[A-Z0-9_]+', name)
+        return valid
+
+    def _create_traits(self, names):
+        """Create the custom traits among ``names`` that do not exist."""
+        custom = sorted(n for n in names if n not in _STANDARD_TRAITS)
+        if not custom:
+            return
+        url = '/traits?name=in:' + ','.join(custom)
+        existing = set(self._get(url)['traits'])
+        for name in custom:
+            if name in existing:
+                continue
+            resp = self._request('PUT', '/traits/%s' % name)
+            if resp.status_code not in (201, 204):
+                self._fail('PUT', '/traits/%s' % name, resp)
+
+    def _update_traits(self, rp_uuid, compute):
+        url = '/resource_providers/%s/traits' % rp_uuid
+        for _attempt in range(self.max_retries + 1):
+            generation, current = self._read_traits(rp_uuid)
+            wanted = compute(current)
+            if wanted == current:
+                return False
+            self._create_traits(wanted - current)
+            body = {'resource_provider_generation': generation,
+                    'traits': sorted(wanted)}
+            resp = self._request('PUT', url, body)
+            if resp.status_code == 200:
+                return True
+            if resp.status_code == 409:
+                LOG.debug('Generation conflict on %s traits; retrying',
+                          rp_uuid)
+                continue
+            if resp.status_code == 404:
+                raise self._not_found(rp_uuid)
+            self._fail('PUT', url, resp)
+        raise PlacementGenerationConflict(uuid=rp_uuid,
+                                          attempts=self.max_retries + 1)
+
+    def set_provider_traits(self, rp_uuid, traits):
+        """Make the provider's traits exactly the valid names of ``traits``.
+
+        Cyborg owns every trait of its device providers. Invalid names are
+        skipped (logged); missing custom traits are created. Returns True
+        when Placement was written.
+        """
+        wanted = self._valid_traits(traits)
+        return self._update_traits(rp_uuid, lambda current: wanted)
+
+    def ensure_traits(self, rp_uuid, traits):
+        """Add the valid names of ``traits`` to the provider (union)."""
+        wanted = self._valid_traits(traits)
+        return self._update_traits(rp_uuid, lambda current: current | wanted)
+
+    def remove_provider_traits(self, rp_uuid, traits=(), prefix=None):
+        """Remove ``traits`` (and names starting with ``prefix``) from the
+        provider only; traits are never deleted globally (D3.5)."""
+        drop = set(traits)
+
+        def compute(current):
+            return {t for t in current
+                    if t not in drop and not (prefix and t.startswith(prefix))}
+        return self._update_traits(rp_uuid, compute)
