@@ -36,3 +36,13 @@ class ConductorManager:
     def report_data(self, context, hostname, driver_device_list):
         from cyborg.conductor import inventory
         return inventory.report_data(context, hostname, driver_device_list)
+
+    @messaging.expected_exceptions(exception.CyborgException)
+    def device_set_enabled(self, context, device_uuid, enabled):
+        from cyborg.conductor import devices
+        return devices.set_enabled(context, device_uuid, enabled)
+
+    @messaging.expected_exceptions(exception.CyborgException)
+    def deployable_program(self, context, deployable_uuid, image_uuid):
+        from cyborg.conductor import devices
+        return devices.program(context, deployable_uuid, image_uuid)

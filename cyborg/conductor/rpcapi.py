@@ -3,7 +3,7 @@
 Version history:
 
 * 1.0 - initial: arq_delete_by_uuid, arq_delete_by_instance_uuid,
-  arq_apply_patch, report_data.
+  arq_apply_patch, report_data, device_set_enabled, deployable_program.
 
 Every method is a blocking ``call``; any conductor may answer.
 """
@@ -42,3 +42,16 @@ class ConductorAPI:
         cctxt = self.client.prepare(version='1.0')
         return cctxt.call(context, 'report_data', hostname=hostname,
                           driver_device_list=driver_device_list)
+
+    def device_set_enabled(self, context, device_uuid, enabled):
+        """Enable or disable a device: DB status and Placement reserved."""
+        cctxt = self.client.prepare(version='1.0')
+        return cctxt.call(context, 'device_set_enabled',
+                          device_uuid=device_uuid, enabled=enabled)
+
+    def deployable_program(self, context, deployable_uuid, image_uuid):
+        """Program an FPGA deployable through the agent that owns it."""
+        cctxt = self.client.prepare(version='1.0')
+        return cctxt.call(context, 'deployable_program',
+                          deployable_uuid=deployable_uuid,
+                          image_uuid=image_uuid)
