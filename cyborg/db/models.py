@@ -12,10 +12,11 @@ database; delete children first.
 """
 import datetime
 
-import sqlalchemy as sa
 from oslo_db.sqlalchemy import models as oslo_models
+import sqlalchemy as sa
 from sqlalchemy import orm
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from cyborg.conf import CONF
 

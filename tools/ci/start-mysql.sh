@@ -1,0 +1,68 @@
+#!/bin/bash
+# Start a MariaDB server for the functional database tests.
+#
+# For CI images (Debian 12, run as root, no systemd): installs
+# mariadb-server if absent, starts mysqld_safe in the background, waits
+# until it answers, then creates user cyborg/cyborg (allowed to create the
+# cyborg_* databases the tests make and drop) and database cyborg_test.
+# Idempotent: running it again only checks that all of this is in place.
+#
+# Tests find the server at mysql+pymysql://cyborg:cyborg@127.0.0.1/cyborg_test
+# (override with CYBORG_TEST_MYSQL_URL).
+set -euo pipefail
+
+DB_USER=${CYBORG_DB_USER:-cyborg}
+DB_PASSWORD=${CYBORG_DB_PASSWORD:-cyborg}
+DB_NAME=${CYBORG_DB_NAME:-cyborg_test}
+LOG=${CYBORG_MYSQL_LOG:-/var/log/cyborg-ci-mysqld.log}
+
+need_packages() {
+    local pkg missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null \
+            | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! apt-cache show "${missing[@]}" >/dev/null 2>&1; then
+        apt-get update -qq
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}"
+}
+
+alive() {
+    mysqladmin --protocol=socket -uroot ping >/dev/null 2>&1
+}
+
+need_packages mariadb-server mariadb-client
+
+if ! alive; then
+    install -d -o mysql -g mysql /run/mysqld
+    if [ ! -d /var/lib/mysql/mysql ]; then
+        mariadb-install-db --user=mysql --datadir=/var/lib/mysql \
+            >/dev/null
+    fi
+    echo "Starting mysqld_safe (log: $LOG)"
+    setsid nohup mysqld_safe --bind-address=127.0.0.1 \
+        >"$LOG" 2>&1 </dev/null &
+    for _ in $(seq 1 60); do
+        alive && break
+        sleep 1
+    done
+    alive || { echo "MariaDB did not start; see $LOG" >&2; exit 1; }
+fi
+
+mysql --protocol=socket -uroot <<SQL
+CREATE USER IF NOT EXISTS '${DB_USER}'@'localhost'
+    IDENTIFIED BY '${DB_PASSWORD}';
+CREATE USER IF NOT EXISTS '${DB_USER}'@'127.0.0.1'
+    IDENTIFIED BY '${DB_PASSWORD}';
+GRANT ALL PRIVILEGES ON \`cyborg\\_%\`.* TO '${DB_USER}'@'localhost';
+GRANT ALL PRIVILEGES ON \`cyborg\\_%\`.* TO '${DB_USER}'@'127.0.0.1';
+CREATE DATABASE IF NOT EXISTS \`${DB_NAME}\` CHARACTER SET utf8;
+FLUSH PRIVILEGES;
+SQL
+
+mysql -h127.0.0.1 -u"$DB_USER" -p"$DB_PASSWORD" "$DB_NAME" \
+    -e 'SELECT VERSION()' >/dev/null
+echo "MariaDB ready: mysql+pymysql://${DB_USER}:***@127.0.0.1/${DB_NAME}"
