@@ -98,18 +98,22 @@ def make_host(tmp_path, manifest=None, lspci=None, lspci_args=('-nnn', '-D'),
                              privileged=False)
 
 
-def make_conf(config=None, **overrides):
+def make_conf(config=None, text=None, tmp_path=None):
     """A fresh ConfigOpts with the driver options, reading a fixture config
-    snippet (``config/<name>``) when given."""
+    snippet (``config/<name>``) and/or literal config ``text`` (written
+    under ``tmp_path``)."""
     conf = cfg.ConfigOpts()
     default_conf.register_opts(conf)
     agent_conf.register_opts(conf)
     drivers_conf.register_opts(conf)
     files = [fixture_path('config', config)] if config else []
+    if text is not None:
+        path = os.path.join(str(tmp_path), 'extra.conf')
+        with open(path, 'w', encoding='utf-8') as fh:
+            fh.write(text)
+        files.append(path)
     conf(args=[], project='cyborg', default_config_files=files)
     conf.set_override('host', HOSTNAME)
-    for (group, name), value in overrides.items():
-        conf.set_override(name, value, group=group)
     return conf
 
 

@@ -9,7 +9,7 @@ from cyborg.tests.unit.accelerator import helpers
 # Every family of drivers.md §1 except the legacy nvmf_spdk_driver (§13),
 # which has no discover() and is deliberately not registered.
 EXPECTED_NAMES = {
-    'fake_driver',
+    'fake_driver', 'nvidia_gpu_driver',
 }
 
 
