@@ -25,7 +25,7 @@ HISTORY = {
     DEVICE_STATUS: 'Devices include their status.',
 }
 
-_VERSION_RE = re.compile(r'^(\d+)\.(\d+)$')
+_VERSION_RE = re.compile(r'([0-9]+)\.([0-9]+)', re.ASCII)
 
 
 def to_str(version):
@@ -57,7 +57,7 @@ def negotiate(header):
     value = _find_value(header)
     if value.lower() == 'latest':
         return MAX_VERSION
-    match = _VERSION_RE.match(value)
+    match = _VERSION_RE.fullmatch(value)
     if not match:
         raise NegotiationError(
             'Invalid value for OpenStack-API-Version header', False)

@@ -7,11 +7,14 @@ take an ``ApiRequest`` plus the path parameters.
 """
 import functools
 import importlib
+import logging
 
 from cyborg import context as cyborg_context
 from cyborg.api import expose
 from cyborg.api import microversion
 from cyborg.common import exception
+
+LOG = logging.getLogger(__name__)
 
 NOT_FOUND = object()   # a method that upstream answers 404 on a known path
 
@@ -112,6 +115,23 @@ def normalize(path):
     return tuple(segments)
 
 
+def _routes_of(name):
+    """ROUTES of a controller module; none if the module does not exist.
+
+    Only the absence of the module itself is tolerated (its paths then
+    answer 404); an import error inside it still propagates.
+    """
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name != name:
+            raise
+        LOG.warning('Controller module %s not found; its routes are '
+                    'not served.', name)
+        return []
+    return module.ROUTES
+
+
 class Router:
     def __init__(self, conf, conductor_factory):
         self.conf = conf
@@ -119,7 +139,7 @@ class Router:
         self._conductor = None
         routes = []
         for name in CONTROLLER_MODULES:
-            routes.extend(importlib.import_module(name).ROUTES)
+            routes.extend(_routes_of(name))
         self.table = _compile(routes)
 
     @property
