@@ -1,5 +1,6 @@
 """Configuration: one module per option group, all registered on CONF."""
 from oslo_config import cfg
+import oslo_messaging
 from oslo_policy import opts as policy_opts
 
 from cyborg.conf import agent
@@ -20,6 +21,11 @@ def register_all(conf):
 
 
 register_all(CONF)
+# transport_url, control_exchange and the other [DEFAULT] RPC options.
+# oslo.messaging registers these lazily; the standalone mode and tests
+# override transport_url before any transport exists.
+CONF.register_opts(oslo_messaging.transport._transport_opts)
+oslo_messaging.set_transport_defaults('cyborg')
 # Our defaults for oslo.policy (decisions.md Q16): new defaults and scope
 # enforcement on; legacy mode is available by configuration.
 policy_opts.set_defaults(CONF, enforce_new_defaults=True, enforce_scope=True)

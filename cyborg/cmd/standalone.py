@@ -1,0 +1,98 @@
+"""cyborg-standalone: the whole service in one process, for trying it out.
+
+The API on 127.0.0.1:6666 and the conductor run over oslo.messaging's
+in-process transport, on SQLite in a state directory that survives
+restarts, with noauth and an admin identity unless the request says
+otherwise. Ctrl-C stops it cleanly.
+"""
+import os
+import signal
+import sys
+import threading
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from cyborg.api import app as api_app
+from cyborg.cmd import common
+from cyborg.common import wsgi_server
+from cyborg.conductor import service as conductor_service
+from cyborg.conf import CONF
+from cyborg.db import migration
+from cyborg.db import session
+
+LOG = logging.getLogger(__name__)
+
+_DEFAULT_STATE = os.path.join(os.path.expanduser('~'), '.local', 'state',
+                              'cyborg')
+
+cli_opts = [
+    cfg.StrOpt('state-dir', default=_DEFAULT_STATE,
+               help='Directory for the database and other state.'),
+    cfg.StrOpt('bind-host', default='127.0.0.1',
+               help='Address the API listens on.'),
+    cfg.PortOpt('bind-port', default=6666, help='Port the API listens on.'),
+]
+
+
+def _configure(state_dir):
+    os.makedirs(state_dir, exist_ok=True)
+    CONF.set_override('state_path', state_dir)
+    CONF.set_override('connection', 'sqlite:///%s' % os.path.join(
+        state_dir, 'cyborg.sqlite'), group='database')
+    CONF.set_override('transport_url', 'fake://')
+    CONF.set_override('auth_strategy', 'noauth', group='api')
+
+
+class Standalone:
+    """Everything the standalone mode runs; start() and stop()."""
+
+    def __init__(self, state_dir, host, port):
+        self.state_dir = os.path.abspath(state_dir)
+        self.host = host
+        self.port = port
+        self.parts = []
+
+    def start(self):
+        _configure(self.state_dir)
+        migration.upgrade('head')
+        session.configure()
+        conductor = conductor_service.ConductorService(CONF.host)
+        conductor.start()
+        self.parts.append(conductor)
+        self.api = wsgi_server.Server(api_app.setup_app(), self.host,
+                                      self.port)
+        self.api.start()
+        self.parts.append(self.api)
+        return self.api.url
+
+    def stop(self):
+        while self.parts:
+            part = self.parts.pop()
+            try:
+                part.stop()
+            except Exception:  # keep stopping the rest
+                LOG.exception('Error while stopping %s', part)
+
+
+def main(argv=None):
+    CONF.register_cli_opts(cli_opts)
+    common.parse_args(argv)
+    service = Standalone(CONF.state_dir, CONF.bind_host, CONF.bind_port)
+    url = service.start()
+    print('cyborg standalone is running: API at %s (state in %s). '
+          'Press Ctrl-C to stop.' % (url, service.state_dir), flush=True)
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    try:
+        while not stopped.wait(1):
+            pass
+    finally:
+        service.stop()
+        print('cyborg standalone stopped.', flush=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
