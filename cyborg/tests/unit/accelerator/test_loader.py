@@ -9,7 +9,9 @@ from cyborg.tests.unit.accelerator import helpers
 # Every family of drivers.md §1 except the legacy nvmf_spdk_driver (§13),
 # which has no discover() and is deliberately not registered.
 EXPECTED_NAMES = {
-    'fake_driver', 'nvidia_gpu_driver',
+    'fake_driver', 'nvidia_gpu_driver', 'xilinx_fpga_driver',
+    'inspur_fpga_driver', 'inspur_nvme_ssd_driver', 'huawei_ascend_driver',
+    'pci_driver',
 }
 
 
