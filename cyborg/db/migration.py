@@ -47,11 +47,13 @@ class MigrationError(Exception):
 
 
 @contextlib.contextmanager
-def _engine(engine=None, url=None):
+def engine_scope(engine=None, url=None, conf=CONF):
+    """``engine`` itself, or a disposable engine on ``url`` (default:
+    ``conf.database.connection``) configured like the service's."""
     if engine is not None:
         yield engine
         return
-    db = CONF.database
+    db = conf.database
     own = engines.create_engine(
         url or db.connection, sqlite_fk=True,
         mysql_sql_mode=db.mysql_sql_mode,
@@ -92,13 +94,13 @@ def _current(conn):
 
 def version(engine=None, url=None):
     """The current revision, or None when the database is unmanaged."""
-    with _engine(engine, url) as eng, eng.connect() as conn:
+    with engine_scope(engine, url) as eng, eng.connect() as conn:
         return _current(conn)
 
 
 def upgrade(revision='head', engine=None, url=None):
     """Migrate to ``revision``, adopting an upstream database if needed."""
-    with _engine(engine, url) as eng:
+    with engine_scope(engine, url) as eng:
         with eng.connect() as conn:
             current = _current(conn)
         if current in UPSTREAM_OLDER:
@@ -151,7 +153,7 @@ def adopt_upstream(engine):
 
 def stamp(revision='head', engine=None, url=None):
     """Record ``revision`` without running any migration."""
-    with _engine(engine, url) as eng:
+    with engine_scope(engine, url) as eng:
         _run(command.stamp, eng, revision)
 
 
@@ -161,7 +163,7 @@ def create_schema(engine=None, url=None):
     For new, empty databases only: refuses a database that is already
     versioned.
     """
-    with _engine(engine, url) as eng:
+    with engine_scope(engine, url) as eng:
         current = version(engine=eng)
         if current is not None:
             raise MigrationError(
@@ -177,6 +179,6 @@ def revision(message=None, autogenerate=False, engine=None, url=None):
     With ``autogenerate`` the script holds the differences between the
     models and the database, which must be at head.
     """
-    with _engine(engine, url) as eng:
+    with engine_scope(engine, url) as eng:
         _run(command.revision, eng, message=message,
              autogenerate=autogenerate)

@@ -1,0 +1,49 @@
+"""Fixtures of the database functional tests.
+
+``empty_db`` yields an engine on a new, empty database of each backend:
+SQLite always, MySQL/MariaDB and PostgreSQL when a server is reachable
+(``cyborg.tests.fixtures.database.backend_url``; otherwise those cases are
+skipped). ``tools/ci/start-mysql.sh`` / ``start-postgresql.sh`` provide the
+servers.
+"""
+import os
+
+import pytest
+
+from cyborg.tests.fixtures import database
+from cyborg.tests.fixtures.database import database as _database
+
+BACKENDS = ('sqlite', 'mysql', 'postgresql')
+
+# The per-test SQLite fixture of cyborg.tests.fixtures.database.
+db = _database
+
+
+def _sqlite(tmp_path):
+    path = os.path.join(tmp_path, 'empty.sqlite')
+    engine = database.sqlite_engine(path)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_db(request, tmp_path):
+    """An engine on a new, empty database of the parametrized backend."""
+    if request.param == 'sqlite':
+        yield from _sqlite(tmp_path)
+        return
+    url = database.backend_url(request.param)
+    if url is None:
+        pytest.skip(f'no {request.param} test server reachable')
+    fix = database.ThrowawayDatabase(url)
+    fix.setUp()
+    try:
+        yield fix.engine
+    finally:
+        fix.cleanUp()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    """An engine on a new, empty SQLite file with foreign keys on."""
+    yield from _sqlite(tmp_path)
