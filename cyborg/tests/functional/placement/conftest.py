@@ -1,0 +1,1 @@
+from cyborg.tests.fixtures.placement import placement  # noqa: F401
