@@ -1,0 +1,42 @@
+#!/bin/bash
+# Start a RabbitMQ broker for the multi-process RPC tests.
+#
+# For CI images (Debian 12, run as root, no systemd): installs
+# rabbitmq-server if absent, starts it detached, waits until it answers,
+# and creates user cyborg/cyborg with full rights on vhost "/".
+# Idempotent. Tests find it at rabbit://cyborg:cyborg@127.0.0.1:5672/
+# (override with CYBORG_TEST_RABBIT_URL).
+set -euo pipefail
+
+USER_NAME=${CYBORG_RABBIT_USER:-cyborg}
+USER_PASSWORD=${CYBORG_RABBIT_PASSWORD:-cyborg}
+
+if ! command -v rabbitmq-server >/dev/null 2>&1; then
+    if ! apt-cache show rabbitmq-server >/dev/null 2>&1; then
+        apt-get update -qq
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends rabbitmq-server >/dev/null
+fi
+
+if ! rabbitmqctl -q status >/dev/null 2>&1; then
+    # Loopback only: nothing outside this machine may reach the broker.
+    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    export RABBITMQ_NODENAME=${RABBITMQ_NODENAME:-rabbit@localhost}
+    export RABBITMQ_DIST_PORT=${RABBITMQ_DIST_PORT:-25672}
+    rabbitmq-server -detached >/dev/null 2>&1 || true
+fi
+
+for _ in $(seq 1 60); do
+    if rabbitmqctl -q await_startup >/dev/null 2>&1; then
+        break
+    fi
+    sleep 1
+done
+rabbitmqctl -q await_startup
+
+if ! rabbitmqctl -q list_users | grep -q "^${USER_NAME}\b"; then
+    rabbitmqctl -q add_user "$USER_NAME" "$USER_PASSWORD"
+fi
+rabbitmqctl -q set_permissions -p / "$USER_NAME" '.*' '.*' '.*'
+echo "RabbitMQ ready at rabbit://${USER_NAME}:***@127.0.0.1:5672/"
