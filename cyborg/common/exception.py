@@ -71,6 +71,31 @@ class PatchError(Invalid):
     msg_fmt = "Couldn't apply patch. Reason: %(reason)s"
 
 
+class PatchValueMissing(Invalid):
+    msg_fmt = "'add' and 'replace' operations need a value"
+
+
+class InvalidDeviceProfile(Invalid):
+    msg_fmt = '%(err)s'
+
+
+class BindStateUnsupported(Invalid):
+    """Q9: upstream's 500 text, answered 400."""
+    msg_fmt = ("Bad state: %(state)s for ARQ: None. Expected state(s): "
+               "['resolved']")
+
+
+class ARQDeviceProfileNameRequired(Invalid):
+    """Q8: ARQ create without ``device_profile_name`` (400, not 500)."""
+    msg_fmt = 'DeviceProfile name needed.'
+
+
+class ARQDeleteArguments(Invalid):
+    """Q11: ARQ delete with both, neither or an empty parameter."""
+    msg_fmt = ('Object action delete failed because: Provide either an ARQ '
+               'uuid list or an instance UUID')
+
+
 class RequestEntityTooLarge(CyborgException):
     msg_fmt = 'Request is too large.'
     code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
