@@ -32,7 +32,7 @@ class PciConfigInvalidWhitelist(DriverError):
     msg_fmt = 'Invalid PCI devices Whitelist config: %(reason)s'
 
 
-class InvalidNICConfig(DriverError):
+class InvalidNICConfig(DriverError, ValueError):
     msg_fmt = 'Invalid NIC mapping in [%(group)s] %(option)s: %(reason)s'
 
 

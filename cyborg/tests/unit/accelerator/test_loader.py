@@ -11,7 +11,8 @@ from cyborg.tests.unit.accelerator import helpers
 EXPECTED_NAMES = {
     'fake_driver', 'nvidia_gpu_driver', 'xilinx_fpga_driver',
     'inspur_fpga_driver', 'inspur_nvme_ssd_driver', 'huawei_ascend_driver',
-    'pci_driver',
+    'pci_driver', 'intel_fpga_driver', 'intel_qat_driver',
+    'intel_nic_driver',
 }
 
 
