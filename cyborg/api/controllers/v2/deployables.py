@@ -1,0 +1,55 @@
+"""/v2/deployables (api.md §11)."""
+from cyborg.api import expose
+from cyborg.api import router
+from cyborg.api.schemas import filters
+from cyborg.api.schemas import program as program_schema
+from cyborg.api.views import deployables as views
+from cyborg.db.queries import deployables as deployables_db
+from cyborg.policies import deployables as policies
+
+
+def _render(req, row):
+    pairs = deployables_db.attribute_pairs(req.context, [row.id])
+    return views.deployable(req, row, pairs[row.id])
+
+
+@router.handler()
+def get_all(req):
+    req.context.can(policies.GET_ALL)
+    params = filters.check_names(req.http.GET)
+    query = filters.parse(params, deployables_db.COLUMNS,
+                          filter_fields=('name',))
+    rows = deployables_db.list_deployables(req.context, query)
+    pairs = deployables_db.attribute_pairs(req.context,
+                                           [row.id for row in rows])
+    return views.deployable_list(req, rows, pairs)
+
+
+@router.handler()
+def get_one(req, uuid):
+    req.context.can(policies.GET_ONE)
+    req.query()
+    expose.require_uuid(uuid, 'uuid')
+    return _render(req, deployables_db.get_by_uuid(req.context, uuid))
+
+
+@router.handler()
+def program(req, uuid):
+    """Program an FPGA; answers the deployable as it was before."""
+    req.context.can(policies.PROGRAM)
+    req.query()
+    expose.require_uuid(uuid, 'uuid')
+    image_uuid = program_schema.image_uuid(
+        req.body(program_schema.BODY_NAME))
+    row = deployables_db.get_by_uuid(req.context, uuid)
+    body = _render(req, row)
+    req.conductor.deployable_program(req.context, uuid, image_uuid)
+    return body
+
+
+ROUTES = [
+    ('/v2/deployables', {'GET': get_all, 'PATCH': router.NOT_FOUND}),
+    ('/v2/deployables/{uuid}', {'GET': get_one}),
+    ('/v2/deployables/{uuid}/program', {'GET': router.NOT_FOUND,
+                                        'PATCH': program}),
+]

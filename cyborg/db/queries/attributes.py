@@ -1,0 +1,74 @@
+"""Attribute rows (internals.md §10.4).
+
+Create and delete from the API are pure database writes (DESIGN.md seams).
+"""
+import uuid as uuid_lib
+
+from oslo_db import exception as db_exc
+import sqlalchemy as sa
+
+from cyborg.common import exception
+from cyborg.db import models
+from cyborg.db import session
+
+
+@session.reader
+def list_attributes(context, deployable_id=None, key=None):
+    """Attributes in storage order, optionally of one deployable/key."""
+    select = sa.select(models.Attribute).order_by(models.Attribute.id)
+    if deployable_id is not None:
+        select = select.where(models.Attribute.deployable_id == deployable_id)
+    if key is not None:
+        select = select.where(models.Attribute.key == key)
+    return list(context.session.scalars(select))
+
+
+def _by_uuid(context, uuid):
+    row = context.session.scalars(
+        sa.select(models.Attribute)
+        .where(models.Attribute.uuid == uuid)).first()
+    if row is None:
+        raise exception.AttributeNotFound(msg='uuid=%s' % uuid)
+    return row
+
+
+@session.reader
+def get_by_uuid(context, uuid):
+    return _by_uuid(context, uuid)
+
+
+@session.writer
+def create(context, deployable_id, key, value, uuid=None):
+    """Insert one attribute (decision Q20: the deployable must exist)."""
+    if context.session.get(models.Deployable, deployable_id) is None:
+        raise exception.DeployableNotFound(key='id', value=deployable_id)
+    uuid = uuid or str(uuid_lib.uuid4())
+    if context.session.scalars(sa.select(models.Attribute.id).where(
+            models.Attribute.uuid == uuid)).first() is not None:
+        raise exception.AttributeAlreadyExists(uuid=uuid)
+    row = models.Attribute(uuid=uuid, deployable_id=deployable_id, key=key,
+                           value=value)
+    context.session.add(row)
+    try:
+        context.session.flush()
+    except db_exc.DBDuplicateEntry:     # a concurrent create won the race
+        raise exception.AttributeAlreadyExists(uuid=uuid)
+    except db_exc.DBReferenceError:     # the deployable went away
+        raise exception.DeployableNotFound(key='id', value=deployable_id)
+    return row
+
+
+@session.writer
+def delete(context, uuid):
+    row = _by_uuid(context, uuid)
+    context.session.delete(row)
+
+
+@session.reader
+def value_of(context, deployable_id, key):
+    """The value of the first ``key`` attribute of a deployable, or None."""
+    return context.session.scalars(
+        sa.select(models.Attribute.value)
+        .where(models.Attribute.deployable_id == deployable_id,
+               models.Attribute.key == key)
+        .order_by(models.Attribute.id)).first()
