@@ -43,7 +43,3 @@ class AttachHandleUUIDNeeded(DriverError):
 
 class InvalidMdevRequest(DriverError):
     msg_fmt = 'Invalid mediated device request: %(reason)s'
-
-
-class CommandError(DriverError):
-    msg_fmt = 'Command %(argv)s failed with exit code %(rc)s: %(stderr)s'
