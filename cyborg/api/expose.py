@@ -118,8 +118,7 @@ def accepts_json(request):
     accept = request.headers.get('Accept')
     if not accept:
         return True
-    return JSON in request.accept or bool(
-        request.accept.acceptable_offers([JSON]))
+    return bool(request.accept.acceptable_offers([JSON]))
 
 
 # -- requests --------------------------------------------------------------
