@@ -1,11 +1,31 @@
 """The one way cyborg talks to Placement (internals.md §4.4, decisions D3).
 
-A narrow client over a keystoneauth adapter. Every call pins microversion
-``1.39`` (:data:`MICROVERSION`, the newest of openstack-placement 12-16);
-each method notes what it relies on. Writes follow decisions D3.5/D3.7:
+A narrow client over a keystoneauth adapter. Every request pins
+``OpenStack-API-Version: placement 1.39`` (:data:`MICROVERSION`, the newest
+of openstack-placement 7-16). What each method relies on:
+
+=========================  ===========================================  ====
+method                     requests                                     min
+=========================  ===========================================  ====
+get_provider(_by_name)     GET /resource_providers[/{uuid}|?name=]      1.14
+list_children              GET /resource_providers?in_tree=             1.14
+ensure_compute_node,       GET, then POST /resource_providers           1.20
+ensure_provider            (POST returns the provider)
+delete_provider            GET tree + allocations, DELETE children      1.14
+ensure_resource_class      GET, then PUT /resource_classes/{name}       1.7
+get_inventories,           GET / PUT /resource_providers/{u}/inventories 1.26
+set_inventory,             (1.26: reserved may equal total)
+set_reserved
+get_traits, *_traits       GET /traits?name=in:, PUT /traits/{name},    1.6
+                           GET / PUT /resource_providers/{u}/traits
+get_allocations,           GET /resource_providers/{u}/allocations,     1.0
+get_usages                 .../usages
+=========================  ===========================================  ====
+
+Writes follow decisions D3.5/D3.7:
 
 * inventory and trait writes carry the provider generation read just before;
-  a 409 ``placement.concurrent_update`` re-reads and retries (bounded);
+  a 409 generation conflict re-reads and retries (``max_retries`` times);
 * fields we do not own (``reserved``, ``allocation_ratio``, ``min_unit``,
   ``step_size``) are kept; nothing is written when nothing changes;
 * traits and resource classes are never deleted globally;
@@ -17,6 +37,7 @@ requests per HTTP method, so tests and benchmarks can assert that a repeated
 identical report makes no writes (``client.writes == 0``).
 """
 import logging
+import operator
 import re
 import time
 import urllib.parse
@@ -39,7 +60,6 @@ _STANDARD_TRAITS = frozenset(os_traits.get_traits())
 _STANDARD_CLASSES = frozenset(os_resource_classes.STANDARDS)
 _INVENTORY_DEFAULTS = {'reserved': 0, 'min_unit': 1, 'step_size': 1,
                        'allocation_ratio': 1.0}
-_CONCURRENT_UPDATE = 'placement.concurrent_update'
 _INVENTORY_IN_USE = 'placement.inventory.inuse'
 
 
@@ -84,30 +104,29 @@ def is_standard_resource_class(name):
     return name in _STANDARD_CLASSES
 
 
-def _errors(resp):
+def _error(resp):
+    """The first entry of Placement's ``{"errors": [...]}`` body."""
     try:
-        return resp.json().get('errors') or [{}]
-    except ValueError:
-        return [{}]
+        errors = resp.json().get('errors')
+    except (ValueError, AttributeError):
+        errors = None
+    error = errors[0] if errors and isinstance(errors[0], dict) else {}
+    return error.get('code'), error.get('detail') or resp.text[:500]
 
 
 def _error_code(resp):
-    return _errors(resp)[0].get('code')
+    return _error(resp)[0]
 
 
 def _error_detail(resp):
-    detail = _errors(resp)[0].get('detail')
-    return detail or resp.text[:500]
-
-
-def _filled(record):
-    return {**_INVENTORY_DEFAULTS, **record}
+    return _error(resp)[1]
 
 
 def _same_inventories(current, wanted):
-    if set(current) != set(wanted):
-        return False
-    return all(_filled(current[rc]) == _filled(wanted[rc]) for rc in wanted)
+    def filled(inventories):
+        return {rc: {**_INVENTORY_DEFAULTS, **record}
+                for rc, record in inventories.items()}
+    return filled(current) == filled(wanted)
 
 
 class PlacementClient:
@@ -335,37 +354,44 @@ class PlacementClient:
         """{resource class: inventory record} of a provider."""
         return self._read_inventories(rp_uuid)[1]
 
-    def _update_inventories(self, rp_uuid, compute):
-        """Read-modify-write of a provider's whole inventory.
+    def _read_modify_write(self, rp_uuid, what, read, compute, body,
+                           same=operator.eq):
+        """Generation-guarded update of a provider's ``what``.
 
-        ``compute(current) -> wanted``; no write when equal. Retries on a
-        generation conflict with a fresh read.
+        ``read(rp_uuid) -> (generation, current)``; ``compute(current) ->
+        wanted`` (no write when ``same``); ``body(generation, wanted)`` is
+        the PUT body. A 409 generation conflict re-reads and retries;
+        returns True when written.
         """
-        url = '/resource_providers/%s/inventories' % rp_uuid
+        url = '/resource_providers/%s/%s' % (rp_uuid, what)
         for _attempt in range(self.max_retries + 1):
-            generation, current = self._read_inventories(rp_uuid)
+            generation, current = read(rp_uuid)
             wanted = compute(current)
-            if _same_inventories(current, wanted):
+            if same(current, wanted):
                 return False
-            body = {'resource_provider_generation': generation,
-                    'inventories': wanted}
-            resp = self._request('PUT', url, body)
+            resp = self._request('PUT', url, body(generation, wanted))
             if resp.status_code == 200:
                 return True
-            if resp.status_code == 409 and \
-                    _error_code(resp) == _CONCURRENT_UPDATE:
-                LOG.debug('Generation conflict on %s inventory; retrying',
-                          rp_uuid)
-                continue
-            if resp.status_code == 409 and \
-                    _error_code(resp) == _INVENTORY_IN_USE:
+            code = _error_code(resp)
+            if resp.status_code == 409 and code == _INVENTORY_IN_USE:
                 raise PlacementInventoryInUse(uuid=rp_uuid,
                                               detail=_error_detail(resp))
+            if resp.status_code == 409:
+                LOG.debug('Generation conflict on %s of %s (%s); retrying',
+                          what, rp_uuid, code)
+                continue
             if resp.status_code == 404:
                 raise self._not_found(rp_uuid)
             self._fail('PUT', url, resp)
         raise PlacementGenerationConflict(uuid=rp_uuid,
                                           attempts=self.max_retries + 1)
+
+    def _update_inventories(self, rp_uuid, compute):
+        return self._read_modify_write(
+            rp_uuid, 'inventories', self._read_inventories, compute,
+            lambda gen, wanted: {'resource_provider_generation': gen,
+                                 'inventories': wanted},
+            same=_same_inventories)
 
     def set_inventory(self, rp_uuid, rc, total):
         """Make ``rc`` the provider's only class with ``total`` units.
@@ -437,27 +463,12 @@ class PlacementClient:
                 self._fail('PUT', '/traits/%s' % name, resp)
 
     def _update_traits(self, rp_uuid, compute):
-        url = '/resource_providers/%s/traits' % rp_uuid
-        for _attempt in range(self.max_retries + 1):
-            generation, current = self._read_traits(rp_uuid)
-            wanted = compute(current)
-            if wanted == current:
-                return False
-            self._create_traits(wanted - current)
-            body = {'resource_provider_generation': generation,
+        def body(generation, wanted):
+            self._create_traits(wanted)
+            return {'resource_provider_generation': generation,
                     'traits': sorted(wanted)}
-            resp = self._request('PUT', url, body)
-            if resp.status_code == 200:
-                return True
-            if resp.status_code == 409:
-                LOG.debug('Generation conflict on %s traits; retrying',
-                          rp_uuid)
-                continue
-            if resp.status_code == 404:
-                raise self._not_found(rp_uuid)
-            self._fail('PUT', url, resp)
-        raise PlacementGenerationConflict(uuid=rp_uuid,
-                                          attempts=self.max_retries + 1)
+        return self._read_modify_write(rp_uuid, 'traits', self._read_traits,
+                                       compute, body)
 
     def set_provider_traits(self, rp_uuid, traits):
         """Make the provider's traits exactly the valid names of ``traits``.
