@@ -7,12 +7,13 @@ from cyborg.conf import agent
 from cyborg.conf import api
 from cyborg.conf import database
 from cyborg.conf import default
+from cyborg.conf import drivers
 from cyborg.conf import keystone
 from cyborg.conf import ksa
 
 CONF = cfg.CONF
 
-_MODULES = [default, api, agent, database, ksa, keystone]
+_MODULES = [default, api, agent, database, ksa, keystone, drivers]
 
 
 def register_all(conf):

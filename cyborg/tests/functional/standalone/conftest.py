@@ -1,0 +1,65 @@
+"""A real ``cyborg-standalone`` process on a free loopback port."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class StandaloneProcess:
+    def __init__(self, state_dir):
+        self.state_dir = str(state_dir)
+        self.port = free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self.proc = None
+        self.output = ''
+
+    def start(self, timeout=60):
+        cmd = [sys.executable, '-m', 'cyborg.cmd.standalone',
+               '--state-dir', self.state_dir,
+               '--bind-port', str(self.port)]
+        env = dict(os.environ, PYTHONUNBUFFERED='1')
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True,
+                                     env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError('standalone exited: %s'
+                                   % self.proc.stdout.read())
+            try:
+                if requests.get(self.url + '/', timeout=1).ok:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError('standalone did not answer in %ss' % timeout)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.output = self.proc.stdout.read()
+        return self.proc.returncode if self.proc else None
+
+
+@pytest.fixture
+def standalone(tmp_path):
+    service = StandaloneProcess(tmp_path / 'state').start()
+    yield service
+    service.stop()
