@@ -7,9 +7,14 @@ A story names its fixtures in its YAML (``fixtures: [APIFixture]``):
   policies; links start with ``https://cloud.example.net/accelerator`` so
   they equal ``shared/spec/samples``.
 * ``LegacyPolicyFixture`` -- the same with ``enforce_new_defaults=False``.
-* ``InventoryFixture`` -- (after one of the above) two GPU deployables with
-  the provider uuids and PCI attach handles of the samples, so bind
+* ``InventoryFixture`` -- (after one of the above) three GPU deployables
+  with the provider uuids and PCI attach handles of the samples, so bind
   patches can succeed.
+* ``SampleArqsFixture`` -- the profiles ``gpu-t4-pair`` and ``fpga-gzip-x1``
+  and the three ``Initial`` ARQs of the samples (project
+  ``5d44c2d34f7a4560a7b098dc7247d8c4``), plus one ``BindStarted`` ARQ of
+  project ``other-project`` bound to instance
+  ``0b9b5d8e-7c1a-4f5e-9a64-3c2f8e1d0a77``.
 
 Identity comes from the X-User-Id / X-Project-Id / X-Roles headers,
 ``X-Service-Roles: service`` stands for a service token and
@@ -85,6 +90,8 @@ INVENTORY = [
      '9a82c89f-85ac-4c3f-8e12-3d7747443dd3', '3b'),
     ('28cb11ea-a4f9-4fde-b199-a685f4e74125',
      'fb39db58-0ebc-4200-9087-e058de2b5d89', 'd8'),
+    ('993bfc0e-d649-45f8-af9f-25f758afed5a',
+     '5b0c3f29-8f0e-4c35-9d59-1f1a4e0c7a21', 'af'),
 ]
 
 
@@ -124,3 +131,55 @@ class InventoryFixture(fixture.GabbiFixture):
 
     def stop_fixture(self):
         pass
+
+
+SAMPLE_PROJECT = '5d44c2d34f7a4560a7b098dc7247d8c4'
+SAMPLE_PROFILES = [
+    ('6cbfb1ad-0a7c-4dbf-a3ac-0d0a4d6f1f64', 'gpu-t4-pair',
+     'Two NVIDIA T4 GPUs passed through whole',
+     [{'resources:PGPU': '1', 'trait:CUSTOM_NVIDIA_1EB8': 'required'},
+      {'resources:PGPU': '1', 'trait:CUSTOM_NVIDIA_1EB8': 'required'}]),
+    ('606fa3f7-5d6b-4491-bd96-933d5134446b', 'fpga-gzip-x1',
+     'Single Arria10 FPGA with the gzip function',
+     [{'resources:FPGA': '1',
+       'trait:CUSTOM_FPGA_INTEL_ARRIA10': 'required',
+       'trait:CUSTOM_FUNCTION_GZIP': 'required'}]),
+]
+# (uuid, profile index, group, project, state, instance)
+SAMPLE_ARQS = [
+    ('c7038376-cf20-4489-ba93-757146ba287c', 0, 0, SAMPLE_PROJECT,
+     'Initial', None),
+    ('1c4d216b-dadc-4130-8da9-c74dd7e058dc', 0, 1, SAMPLE_PROJECT,
+     'Initial', None),
+    ('74373ce2-c212-477d-9ec9-e4ba200d7b75', 1, 0, SAMPLE_PROJECT,
+     'Initial', None),
+    ('2f1d4c6b-3a5e-4b7d-8c9f-0e1a2b3c4d5e', 1, 0, 'other-project',
+     'BindStarted', '0b9b5d8e-7c1a-4f5e-9a64-3c2f8e1d0a77'),
+]
+
+
+def add_sample_arqs(session):
+    profiles = []
+    for uuid, name, description, groups in SAMPLE_PROFILES:
+        profile = models.DeviceProfile(
+            uuid=uuid, name=name, description=description,
+            profile_json=json.dumps({'groups': groups}))
+        session.add(profile)
+        profiles.append(profile)
+    session.flush()
+    for uuid, index, group, project, state, instance in SAMPLE_ARQS:
+        session.add(models.ExtArq(
+            uuid=uuid, project_id=project, state=state,
+            device_profile_id=profiles[index].id,
+            device_profile_group_id=group, instance_uuid=instance,
+            hostname='compute-09' if instance else None))
+    session.commit()
+
+
+class SampleArqsFixture(InventoryFixture):
+    def start_fixture(self):
+        session = current_database().session()
+        try:
+            add_sample_arqs(session)
+        finally:
+            session.close()

@@ -1,0 +1,117 @@
+"""/v2/accelerator_requests (api.md §9; decisions Q8, Q9, Q11, Q14, Q21).
+
+Reads and the create fan-out (a pure DB write, one transaction) are done
+here; delete and bind/unbind go to the conductor after the API decided
+authorization: policy, project scoping and the service-token gate (§6.6).
+"""
+from cyborg.api import expose
+from cyborg.api import router
+from cyborg.api.schemas import arq as schema
+from cyborg.api.views import arqs as views
+from cyborg.api.views import device_profiles as dp_views
+from cyborg.common import exception
+from cyborg.common import states
+from cyborg.db.queries import arqs as queries
+from cyborg.db.queries import device_profiles as dp_queries
+from cyborg.policies import arqs as policy
+
+
+@router.handler()
+def list_arqs(req):
+    req.context.can(policy.GET_ALL)
+    params = req.query('instance', 'bind_state')
+    instance = params.get('instance')
+    if instance is not None:
+        expose.require_uuid(instance, 'instance')
+    bind_state = params.get('bind_state')
+    if bind_state is None:
+        rows = queries.list_arqs(req.context, instance_uuid=instance)
+    elif bind_state != states.BIND_STATE_RESOLVED:
+        raise exception.BindStateUnsupported(state=bind_state)
+    elif instance is None:
+        rows = queries.list_arqs(req.context, states_in=states.RESOLVED)
+    else:
+        rows = queries.list_arqs(req.context, instance_uuid=instance)
+        if any(r['state'] not in states.RESOLVED for r in rows):
+            raise exception.ARQsNotResolved(instance=instance)
+    return views.arq_list(req, rows)
+
+
+@router.handler()
+def show(req, uuid):
+    req.context.can(policy.GET_ONE)
+    req.query()
+    expose.require_uuid(uuid, 'uuid')
+    return views.arq(req, queries.get(req.context, uuid))
+
+
+@router.handler(status=201)
+def create(req):
+    req.context.can(policy.CREATE)
+    req.query()
+    name = schema.parse_create(req.body(schema.CREATE_BODY_NAME))
+    profile = dp_queries.get_by_name(req.context, name)
+    group_ids = schema.group_ids(dp_views.groups_of(profile))
+    rows = queries.create(req.context, profile, group_ids)
+    return views.arq_list(req, rows)
+
+
+@router.handler(status=204)
+def delete_collection(req):
+    req.context.can(policy.DELETE)
+    params = req.query('arqs', 'instance')
+    arqs, instance = params.get('arqs'), params.get('instance')
+    if bool(arqs) == bool(instance):  # both, neither, or empty (Q11)
+        raise exception.ARQDeleteArguments()
+    if arqs:
+        _delete_by_uuids(req, arqs.split(','))
+        return
+    expose.require_uuid(instance, 'instance')
+    if not req.has_service_token():
+        raise exception.ServiceTokenRequired()
+    req.conductor.arq_delete_by_instance_uuid(req.context, instance)
+
+
+@router.handler(status=204)
+def delete_item(req, uuid):
+    req.context.can(policy.DELETE)
+    req.query()
+    _delete_by_uuids(req, [uuid])
+
+
+def _delete_by_uuids(req, uuids):
+    rows = queries.get_many(req.context, uuids)   # 404, nothing deleted
+    if not req.has_service_token():
+        for row in rows:
+            if row['instance_uuid']:
+                raise exception.ARQBoundToInstance(
+                    arq=row['uuid'], instance=row['instance_uuid'])
+    req.conductor.arq_delete_by_uuid(req.context,
+                                     [row['uuid'] for row in rows])
+
+
+@router.handler(status=202)
+def patch(req, uuid=None):
+    """Bind or unbind; the path segment, if any, is ignored (§9.7)."""
+    req.context.can(policy.UPDATE)
+    req.query()
+    body = req.body(schema.PATCH_BODY_NAME)
+    valid_fields = schema.parse_patch(body, req.version, req.context)
+    if not req.has_service_token():
+        raise exception.ServiceTokenRequired()
+    req.conductor.arq_apply_patch(req.context, body, valid_fields)
+
+
+ROUTES = [
+    ('/v2/accelerator_requests', {
+        'GET': list_arqs,
+        'POST': create,
+        'PATCH': patch,
+        'DELETE': delete_collection,
+    }),
+    ('/v2/accelerator_requests/{uuid}', {
+        'GET': show,
+        'PATCH': patch,
+        'DELETE': delete_item,
+    }),
+]

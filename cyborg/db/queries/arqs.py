@@ -1,0 +1,104 @@
+"""Accelerator-request rows (internals.md §5, §10.7).
+
+Every read is scoped to the caller's project unless the caller is admin
+(api.md §6.5), in SQL. Reads return plain dicts made by one query that
+joins the device profile (for its name) and the attach handle, so a list
+of any length costs a constant number of statements.
+"""
+import json
+import uuid as uuid_lib
+
+import sqlalchemy as sa
+
+from cyborg.common import exception
+from cyborg.common import states
+from cyborg.db import models
+from cyborg.db import session
+
+
+def scoped(context, query):
+    """``query`` limited to the caller's project for non-admins."""
+    if not context.is_admin:
+        query = query.where(models.ExtArq.project_id == context.project_id)
+    return query
+
+
+def _select():
+    arq, dp, ah = models.ExtArq, models.DeviceProfile, models.AttachHandle
+    return (sa.select(arq, dp.name, ah)
+            .join(dp, arq.device_profile_id == dp.id)
+            .outerjoin(ah, arq.attach_handle_id == ah.id)
+            .order_by(arq.id))
+
+
+def _handle_info(text):
+    try:
+        info = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def to_dict(arq, profile_name, handle=None):
+    """What the API renders; handle fields only when exactly Bound."""
+    row = {name: getattr(arq, name) for name in (
+        'uuid', 'state', 'device_profile_group_id', 'hostname',
+        'device_rp_uuid', 'instance_uuid', 'project_id', 'created_at',
+        'updated_at')}
+    row['device_profile_name'] = profile_name
+    bound = handle is not None and arq.state == states.BOUND
+    row['attach_handle_type'] = handle.attach_type if bound else ''
+    row['attach_handle_uuid'] = handle.uuid if bound else None
+    row['attach_handle_info'] = (_handle_info(handle.attach_info)
+                                 if bound else {})
+    return row
+
+
+def _rows(context, query):
+    return [to_dict(*r) for r in context.session.execute(query).all()]
+
+
+@session.reader
+def list_arqs(context, instance_uuid=None, states_in=None):
+    """Visible ARQs in creation order, filtered in SQL."""
+    query = scoped(context, _select())
+    if instance_uuid is not None:
+        query = query.where(models.ExtArq.instance_uuid == instance_uuid)
+    if states_in is not None:
+        query = query.where(models.ExtArq.state.in_(states_in))
+    return _rows(context, query)
+
+
+@session.reader
+def get(context, uuid):
+    rows = _rows(context, scoped(context, _select()).where(
+        models.ExtArq.uuid == uuid))
+    if not rows:
+        raise exception.ExtArqNotFound(uuid=uuid)
+    return rows[0]
+
+
+@session.reader
+def get_many(context, uuids):
+    """Visible ARQs with these uuids, in the given order; the first
+    unknown (or other project's) uuid -> 404."""
+    query = scoped(context, _select()).where(models.ExtArq.uuid.in_(uuids))
+    found = {r['uuid']: r for r in _rows(context, query)}
+    for uuid in uuids:
+        if uuid not in found:
+            raise exception.ExtArqNotFound(uuid=uuid)
+    return [found[u] for u in dict.fromkeys(uuids)]
+
+
+@session.writer
+def create(context, profile, group_ids):
+    """One row per entry of ``group_ids``, all in one transaction."""
+    arqs = [models.ExtArq(uuid=str(uuid_lib.uuid4()),
+                          project_id=context.project_id,
+                          state=states.INITIAL, substate='Initial',
+                          device_profile_id=profile.id,
+                          device_profile_group_id=group_id)
+            for group_id in group_ids]
+    context.session.add_all(arqs)
+    context.session.flush()
+    return [to_dict(arq, profile.name) for arq in arqs]
