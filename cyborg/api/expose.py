@@ -113,12 +113,27 @@ def _accepts_json_explicitly(request):
     return bool(accept) and 'application/json' in accept.lower()
 
 
+_JSON_RANGES = {JSON: 2, 'application/*': 1, '*/*': 0}
+
+
 def accepts_json(request):
-    """False when the Accept header excludes JSON (api.md §2.4)."""
-    accept = request.headers.get('Accept')
-    if not accept:
+    """False when the Accept header excludes JSON (api.md §2.4).
+
+    The most specific range that covers JSON decides, by its q value;
+    media-type parameters (``application/json; charset=utf-8``) do not
+    make JSON unacceptable. An unparseable header accepts anything.
+    """
+    if not request.headers.get('Accept'):
         return True
-    return bool(request.accept.acceptable_offers([JSON]))
+    parsed = getattr(request.accept, 'parsed', None)
+    if parsed is None:
+        return True
+    best = None
+    for media_range, quality, _params, _extensions in parsed:
+        rank = _JSON_RANGES.get(media_range.split(';')[0].strip().lower())
+        if rank is not None and (best is None or rank > best[0]):
+            best = (rank, quality)
+    return best is not None and best[1] > 0
 
 
 # -- requests --------------------------------------------------------------

@@ -226,8 +226,13 @@ def test_framework_error_plain_variant(accept):
     (None, True), ('*/*', True), ('application/json', True),
     ('application/*', True), ('application/json, text/plain', True),
     ('text/html, application/json;q=0.1', True),
+    ('application/json; charset=utf-8', True), ('Application/JSON', True),
+    ('application/json;q=0, */*', False),
+    ('application/xml;q=1, application/*;q=0.2', True),
+    ('application/*;q=0, */*', False),
+    ('garbage', True),
     ('text/plain', False), ('application/xml', False), ('text/html', False),
-    ('text/*', False), ('application/json;q=0', False),
+    ('text/*', False), ('application/json;q=0', False), ('*/*;q=0', False),
 ])
 def test_accepts_json(accept, ok):
     assert expose.accepts_json(_req(accept)) is ok
