@@ -59,6 +59,13 @@ psql_admin() {
     (cd / && runuser -u postgres -- psql -p "$PORT" -v ON_ERROR_STOP=1 -qAt "$@")
 }
 
+# A throwaway test server: durability traded for speed (DDL-heavy tests).
+for setting in "fsync = off" "synchronous_commit = off" \
+        "full_page_writes = off"; do
+    psql_admin -c "ALTER SYSTEM SET $setting"
+done
+psql_admin -c 'SELECT pg_reload_conf()' >/dev/null
+
 if [ -z "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'")" ]
 then
     psql_admin -c "CREATE ROLE \"$DB_USER\" LOGIN CREATEDB"

@@ -11,12 +11,15 @@ import os
 import pytest
 
 from cyborg.tests.fixtures import database
-from cyborg.tests.fixtures.database import database as _database
 
 BACKENDS = ('sqlite', 'mysql', 'postgresql')
 
-# The per-test SQLite fixture of cyborg.tests.fixtures.database.
-db = _database
+
+@pytest.fixture
+def db():
+    """The per-test SQLite database at head (``database.Database``)."""
+    with database.Database() as fixture:
+        yield fixture
 
 
 def _sqlite(tmp_path):
