@@ -1,0 +1,314 @@
+"""The database side of an agent report: one transaction per host.
+
+``apply(context, report, remove_provider)`` loads the host's rows, diffs
+them against the report by the identity keys of internals.md §3.3 and
+writes the result, all in one writer transaction:
+
+* devices by control path ``cpid_info``; deployables by ``name`` within a
+  device; attributes by ``key`` (all values of a key compared as a list);
+  attach handles by ``attach_info`` (internals.md §4.3, quirk I3 fixed);
+* a device listed in ``report.keep`` (a stub, or a device of a driver that
+  failed this cycle) is left untouched; when ``report.complete`` is false
+  (a driver failed and its devices are unknown) nothing is removed;
+* deferred removal (D3.6): a deployable that disappeared is removed only
+  when none of its attach handles is in use, no ARQ references it and its
+  provider has no allocation (``remove_provider`` raises
+  ``ResourceProviderInUse``); otherwise it is marked ``pending_removal``,
+  kept (with its device) and tried again by the next report. An attach
+  handle that disappeared while in use or bound is kept likewise.
+
+The outcome lists the deployables whose Placement state must be (re)synced
+after the commit: new ones, changed ones (``num_accelerators``, ``rc``,
+traits, pending flag) and those never synced (``rp_uuid`` unset). An
+unchanged deployable is not listed, so an identical report makes no
+Placement call beyond the compute-node look-up.
+"""
+import collections
+import dataclasses
+import logging
+import uuid as uuid_lib
+
+import sqlalchemy as sa
+
+from cyborg.conductor import inventory_placement as rp_sync
+from cyborg.db import models
+from cyborg.db import session as db_session
+from cyborg.db.queries import inventory as inventory_db
+
+LOG = logging.getLogger(__name__)
+
+DEVICE_FIELDS = ('type', 'vendor', 'model', 'std_board_info',
+                 'vendor_board_info')
+MAINTAINING = 'maintaining'
+
+
+@dataclasses.dataclass
+class Outcome:
+    wanted: list = dataclasses.field(default_factory=list)
+    added: list = dataclasses.field(default_factory=list)
+    updated: list = dataclasses.field(default_factory=list)
+    removed: list = dataclasses.field(default_factory=list)
+    deferred: list = dataclasses.field(default_factory=list)
+
+    def summary(self):
+        return {'added': len(self.added), 'updated': len(self.updated),
+                'removed': len(self.removed),
+                'deferred': sorted(self.deferred)}
+
+
+def _new_uuid():
+    return str(uuid_lib.uuid4())
+
+
+@db_session.writer
+def apply(context, report, remove_provider):
+    """Diff ``report`` against the DB rows of ``report.hostname``."""
+    diff = _HostDiff(context.session, report.hostname, remove_provider)
+    diff.run(report)
+    if report.agent:
+        inventory_db.upsert_agent(context.session, **report.agent)
+    context.session.flush()
+    return diff.out
+
+
+class _HostDiff:
+    def __init__(self, session, hostname, remove_provider):
+        self.session = session
+        self.hostname = hostname
+        self.remove_provider = remove_provider
+        self.tree = inventory_db.load_host(session, hostname)
+        self.out = Outcome()
+
+    # -- devices ------------------------------------------------------------
+
+    def run(self, report):
+        old = {}
+        for dev in self.tree.devices:
+            for cp in self.tree.cpids.get(dev.id, ()):
+                old.setdefault(cp.cpid_info, (dev, cp))
+        new = {}
+        for device in report.devices:
+            cpid = device['controlpath_id']['cpid_info']
+            if cpid in new:
+                LOG.warning('Host %s reported control path %s twice; the '
+                            'first is used', self.hostname, cpid)
+                continue
+            new[cpid] = device
+        seen = set(new) | set(report.keep)
+        for dev in self.tree.devices:
+            cpids = {cp.cpid_info for cp in self.tree.cpids.get(dev.id, ())}
+            if not cpids or cpids & seen:
+                continue
+            if report.complete:
+                self._remove_device(dev)
+            else:
+                LOG.info('Device %s of host %s not reported, but the report '
+                         'is incomplete (failed drivers: %s): kept',
+                         dev.uuid, self.hostname,
+                         ', '.join(report.failed_drivers))
+        for cpid, device in new.items():
+            if cpid in report.keep:
+                continue
+            if cpid in old:
+                self._update_device(*old[cpid], device)
+            else:
+                self._add_device(device)
+
+    def _add_device(self, device):
+        dev = models.Device(uuid=_new_uuid(), hostname=self.hostname,
+                            status='enabled',
+                            **{f: device.get(f) for f in DEVICE_FIELDS})
+        self.session.add(dev)
+        self.session.flush()
+        cp = models.ControlpathID(
+            uuid=_new_uuid(), device_id=dev.id,
+            cpid_type=device['controlpath_id']['cpid_type'],
+            cpid_info=device['controlpath_id']['cpid_info'])
+        self.session.add(cp)
+        self.session.flush()
+        for dep in device['deployable_list']:
+            self._add_deployable(dev, cp, dep)
+
+    def _update_device(self, dev, cp, device):
+        changed = False
+        for field in DEVICE_FIELDS:
+            if getattr(dev, field) != device.get(field):
+                setattr(dev, field, device.get(field))
+                changed = True
+        if changed:
+            self.out.updated.append(dev.uuid)
+        old = {d.name: d for d in self.tree.deployables.get(dev.id, ())}
+        new = {d['name']: d for d in device['deployable_list']}
+        for name, row in old.items():
+            if name not in new:
+                self._remove_deployable(dev, row)
+        for name, dep in new.items():
+            if name in old:
+                self._update_deployable(dev, cp, old[name], dep)
+            else:
+                self._add_deployable(dev, cp, dep)
+
+    def _remove_device(self, dev):
+        deps = self.tree.deployables.get(dev.id, ())
+        kept = [d for d in deps if not self._remove_deployable(dev, d)]
+        if kept:
+            return
+        cp_ids = [cp.id for cp in self.tree.cpids.get(dev.id, ())]
+        self._delete(models.ControlpathID, models.ControlpathID.id, cp_ids)
+        self._delete(models.Device, models.Device.id, [dev.id])
+        LOG.info('Removed device %s of host %s', dev.uuid, self.hostname)
+
+    # -- deployables ----------------------------------------------------------
+
+    def _add_deployable(self, dev, cp, dep):
+        row = models.Deployable(
+            uuid=_new_uuid(), name=dep['name'], device_id=dev.id,
+            num_accelerators=dep['num_accelerators'],
+            driver_name=dep.get('driver_name'))
+        self.session.add(row)
+        self.session.flush()
+        pairs = [(a['key'], a['value']) for a in dep['attribute_list']]
+        self.session.add_all(
+            models.Attribute(uuid=_new_uuid(), deployable_id=row.id,
+                             key=key, value=value) for key, value in pairs)
+        self.session.add_all(self._handle(row, cp, h)
+                             for h in dep['attach_handle_list'])
+        self.out.added.append(row.name)
+        self._want(dev, row, pairs)
+
+    @staticmethod
+    def _handle(row, cp, handle):
+        return models.AttachHandle(
+            uuid=_new_uuid(), deployable_id=row.id, cpid_id=cp.id,
+            in_use=False, attach_type=handle['attach_type'],
+            attach_info=handle['attach_info'])
+
+    def _update_deployable(self, dev, cp, row, dep):
+        resync = row.rp_uuid != rp_sync.provider_uuid(row.name)
+        unreserve = False
+        if row.num_accelerators != dep['num_accelerators']:
+            row.num_accelerators = dep['num_accelerators']
+            resync = True
+        if row.driver_name != dep.get('driver_name'):
+            row.driver_name = dep.get('driver_name')
+        if row.pending_removal:
+            LOG.info('Deployable %s is reported again: no longer pending '
+                     'removal', row.name)
+            row.pending_removal = False
+            resync = unreserve = True
+        pairs, attrs_changed = self._diff_attributes(row,
+                                                     dep['attribute_list'])
+        handles_changed = self._diff_handles(row, cp,
+                                             dep['attach_handle_list'])
+        if resync or attrs_changed or handles_changed or \
+                self.session.is_modified(row):
+            self.out.updated.append(row.name)
+        if resync or attrs_changed:
+            self._want(dev, row, pairs, unreserve=unreserve)
+
+    def _remove_deployable(self, dev, row):
+        """Remove a vanished deployable now, or defer; True if removed."""
+        handles = self.tree.handles.get(row.id, ())
+        reason = None
+        if any(h.in_use for h in handles):
+            reason = 'an attach handle is in use'
+        elif inventory_db.bound_deployable_ids(self.session, [row.id]):
+            reason = 'an accelerator request is bound to it'
+        else:
+            try:
+                self.remove_provider(row.rp_uuid or
+                                     rp_sync.provider_uuid(row.name))
+            except rp_sync.ProviderInUse:
+                reason = 'its provider has allocations in Placement'
+        if reason:
+            self.out.deferred.append(row.name)
+            if not row.pending_removal:
+                LOG.warning('Deployable %s of host %s disappeared but %s: '
+                            'marked pending removal', row.name,
+                            self.hostname, reason)
+                row.pending_removal = True
+                self._want(dev, row, self._pairs(row))
+            return False
+        self._delete(models.AttachHandle, models.AttachHandle.id,
+                     [h.id for h in handles])
+        self._delete(models.Attribute, models.Attribute.deployable_id,
+                     [row.id])
+        self._delete(models.Deployable, models.Deployable.id, [row.id])
+        self.out.removed.append(row.name)
+        LOG.info('Removed deployable %s of host %s', row.name, self.hostname)
+        return True
+
+    def _want(self, dev, row, pairs, unreserve=False):
+        self.out.wanted.append(rp_sync.wanted_for(
+            row.id, row.name, row.num_accelerators, pairs,
+            disabled=dev.status == MAINTAINING,
+            pending=row.pending_removal, unreserve=unreserve))
+
+    def _pairs(self, row):
+        return [(a.key, a.value) for a in self.tree.attributes.get(row.id, ())]
+
+    # -- attributes and attach handles --------------------------------------
+
+    def _diff_attributes(self, row, new_list):
+        """Returns (new pairs, whether rc or a trait changed)."""
+        old = collections.defaultdict(list)
+        for attr in self.tree.attributes.get(row.id, ()):
+            old[attr.key].append(attr)
+        new = collections.defaultdict(list)
+        pairs = [(a['key'], a['value']) for a in new_list]
+        for key, value in pairs:
+            new[key].append(value)
+        placement_relevant = False
+        for key in sorted(set(old) | set(new)):
+            if [a.value for a in old.get(key, ())] == new.get(key, []):
+                continue
+            self._delete(models.Attribute, models.Attribute.id,
+                         [a.id for a in old.get(key, ())])
+            self.session.add_all(
+                models.Attribute(uuid=_new_uuid(), deployable_id=row.id,
+                                 key=key, value=value)
+                for value in new.get(key, ()))
+            if key == 'rc' or key.startswith('trait'):
+                placement_relevant = True
+        return pairs, placement_relevant
+
+    def _diff_handles(self, row, cp, new_list):
+        old, extra = {}, []
+        for handle in self.tree.handles.get(row.id, ()):
+            if handle.attach_info in old:
+                extra.append(handle)
+            else:
+                old[handle.attach_info] = handle
+        new = {h['attach_info']: h for h in new_list}
+        gone = [h for info, h in old.items() if info not in new] + extra
+        changed = self._remove_handles(row, gone)
+        for info, handle in new.items():
+            if info not in old:
+                self.session.add(self._handle(row, cp, handle))
+                changed = True
+            elif old[info].attach_type != handle['attach_type']:
+                old[info].attach_type = handle['attach_type']
+                changed = True
+        return changed
+
+    def _remove_handles(self, row, gone):
+        if not gone:
+            return False
+        bound = inventory_db.bound_handle_ids(self.session,
+                                              [h.id for h in gone])
+        removable = []
+        for handle in gone:
+            if handle.in_use or handle.id in bound:
+                LOG.warning('Attach handle %s of %s disappeared while in '
+                            'use: kept until released', handle.uuid,
+                            row.name)
+            else:
+                removable.append(handle.id)
+        self._delete(models.AttachHandle, models.AttachHandle.id, removable)
+        return bool(removable)
+
+    def _delete(self, model, column, ids):
+        if ids:
+            self.session.execute(
+                sa.delete(model).where(column.in_(list(ids))),
+                execution_options={'synchronize_session': False})

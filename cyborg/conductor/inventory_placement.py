@@ -1,0 +1,160 @@
+"""What one deployable should look like in Placement, and making it so.
+
+Shared by the report (``inventory.report_data``) and the reconciliation
+(``reconcile.reconcile``). Rules (internals.md §4.4, decisions D3.5-D3.7):
+
+* one child provider per deployable, directly under the compute node:
+  uuid = uuid3(DNS, deployable name), name = deployable name;
+* inventory ``{rc: total = max_unit = num_accelerators}``: the ``rc``
+  attribute is the class (handled apart from traits); ``reserved``,
+  ``allocation_ratio``... of an existing record are kept, except that a
+  disabled device (``maintaining``) or a deployable pending removal is
+  fully reserved, and one coming back from pending removal is un-reserved;
+* traits = the valid names among the ``trait*`` attribute values plus
+  ``OWNER_CYBORG``; traits written by FPGA programming
+  (``CUSTOM_FPGA_FUNCTION_ID*``) are kept; traits and classes are never
+  deleted globally;
+* every write goes through ``cyborg.clients.placement`` (generations,
+  retry on 409, no write when nothing changes).
+"""
+import dataclasses
+import logging
+
+from cyborg.clients import placement as placement_client
+from cyborg.common import exception
+
+LOG = logging.getLogger(__name__)
+
+OWNER_TRAIT = 'OWNER_CYBORG'
+FUNCTION_TRAIT_PREFIX = 'CUSTOM_FPGA_FUNCTION_ID'
+RESERVE_ALL = 'all'
+_UNKNOWN = object()
+
+
+def provider_uuid(name):
+    return placement_client.PlacementClient.provider_uuid_for(name)
+
+
+def rc_of(pairs):
+    """The resource class: the last ``rc`` attribute value (or None)."""
+    rc = None
+    for key, value in pairs:
+        if key == 'rc':
+            rc = value
+    return rc
+
+
+def traits_of(pairs):
+    """Valid trait names of ``trait*`` attributes, plus OWNER_CYBORG."""
+    names = {value for key, value in pairs if key.startswith('trait')}
+    for bad in sorted(n for n in names
+                      if not placement_client.is_valid_trait(n)):
+        LOG.warning('Ignoring invalid trait name %r', bad)
+    valid = {n for n in names if placement_client.is_valid_trait(n)}
+    return frozenset(valid | {OWNER_TRAIT})
+
+
+@dataclasses.dataclass(frozen=True)
+class Wanted:
+    """The Placement state one deployable should have."""
+
+    deployable_id: int
+    name: str
+    rp_uuid: str
+    rc: str | None
+    total: int
+    traits: frozenset
+    # None: leave ``reserved`` alone; RESERVE_ALL: = total; 0: un-reserve.
+    reserved: object = None
+
+
+def wanted_for(deployable_id, name, total, pairs, disabled=False,
+               pending=False, unreserve=False):
+    reserved = None
+    if disabled or pending:
+        reserved = RESERVE_ALL
+    elif unreserve:
+        reserved = 0
+    return Wanted(deployable_id=deployable_id, name=name,
+                  rp_uuid=provider_uuid(name), rc=rc_of(pairs),
+                  total=int(total), traits=traits_of(pairs),
+                  reserved=reserved)
+
+
+class ProviderSync:
+    """Brings device providers under one compute node to their Wanted
+    state; each call returns the list of changes it made (for logs)."""
+
+    def __init__(self, client, parent_uuid):
+        self.client = client
+        self.parent_uuid = parent_uuid
+        self._classes = set()
+
+    def sync(self, want, provider=_UNKNOWN):
+        """Make Placement match ``want``; ``provider`` is the provider as
+        already read (None: known missing) or unknown."""
+        changes = []
+        if want.rc is None:
+            raise exception.InvalidParameterValue(
+                err='deployable %s has no rc attribute' % want.name)
+        if provider is None:
+            changes.append('created provider')
+        provider = self.client.ensure_provider(
+            want.rp_uuid, want.name, self.parent_uuid)
+        if (provider.get('name') != want.name or
+                provider.get('parent_provider_uuid') != self.parent_uuid):
+            self._move(want)
+            changes.append('renamed/re-parented provider (was %s under %s)'
+                           % (provider.get('name'),
+                              provider.get('parent_provider_uuid')))
+        changes.extend(self._sync_inventory(want))
+        changes.extend(self._sync_traits(want))
+        return changes
+
+    def _ensure_class(self, rc):
+        if rc not in self._classes:
+            self.client.ensure_resource_class(rc)
+            self._classes.add(rc)
+
+    def _sync_inventory(self, want):
+        changes = []
+        self._ensure_class(want.rc)
+        if self.client.set_inventory(want.rp_uuid, want.rc, want.total):
+            changes.append('inventory %s=%d' % (want.rc, want.total))
+        if want.reserved is not None and want.total > 0:
+            reserved = want.total if want.reserved == RESERVE_ALL else 0
+            if self.client.set_reserved(want.rp_uuid, want.rc, reserved):
+                changes.append('reserved=%d' % reserved)
+        return changes
+
+    def _sync_traits(self, want):
+        current = self.client.get_traits(want.rp_uuid)
+        kept = {t for t in current if t.startswith(FUNCTION_TRAIT_PREFIX)}
+        wanted = set(want.traits) | kept
+        if wanted == current:
+            return []
+        self.client.set_provider_traits(want.rp_uuid, wanted)
+        return ['traits %s' % ','.join(sorted(wanted))]
+
+    def _move(self, want):
+        """Rename / re-parent a provider (microversion 1.37 allows it)."""
+        url = '/resource_providers/%s' % want.rp_uuid
+        body = {'name': want.name, 'parent_provider_uuid': self.parent_uuid}
+        # The narrow client has no public "update provider" yet; this is
+        # its one generic request with its error handling.
+        resp = self.client._request('PUT', url, body)
+        if resp.status_code != 200:
+            self.client._fail('PUT', url, resp)
+
+
+def remover(client):
+    """``remove(rp_uuid)`` for the diff: deletes a device provider (and
+    children) unless something is allocated from it, in which case
+    :class:`ResourceProviderInUse` propagates and the diff defers."""
+    def remove(rp_uuid):
+        if client.delete_provider(rp_uuid):
+            LOG.info('Deleted device provider %s', rp_uuid)
+    return remove
+
+
+ProviderInUse = placement_client.ResourceProviderInUse
