@@ -84,6 +84,7 @@ class PlacementApp:
             _active = self
         self.connection = connection
         self._reset_facade = None
+        self._lock = threading.Lock()
         self.engine = None
         try:
             self.conf = _placement_config(connection)
@@ -115,7 +116,11 @@ class PlacementApp:
             raise ValueError('schema must be "create" or "upgrade"')
 
     def __call__(self, environ, start_response):
-        return self.app(environ, start_response)
+        # SQLite allows one writer at a time (and an in-memory database is
+        # one connection shared by every thread): serialise requests, with
+        # the response materialised inside the lock.
+        with self._lock:
+            return list(self.app(environ, start_response))
 
     def close(self):
         global _active
@@ -140,18 +145,6 @@ class _ThreadingServer(socketserver.ThreadingMixIn, simple_server.WSGIServer):
 class _QuietHandler(simple_server.WSGIRequestHandler):
     def log_message(self, format, *args):
         LOG.debug('placement %s - %s', self.address_string(), format % args)
-
-
-def _serialized(app):
-    # SQLite allows one writer at a time; serialising requests keeps the
-    # embedded service free of "database is locked" errors. The response is
-    # materialised inside the lock.
-    lock = threading.Lock()
-
-    def application(environ, start_response):
-        with lock:
-            return list(app(environ, start_response))
-    return application
 
 
 class EmbeddedPlacement:
@@ -204,7 +197,7 @@ def start(state_dir, host='127.0.0.1', port=8778, schema='upgrade'):
     placement_app = PlacementApp('sqlite:///%s' % database, schema=schema)
     try:
         server = simple_server.make_server(
-            host, port, _serialized(placement_app.app),
+            host, port, placement_app,
             server_class=_ThreadingServer, handler_class=_QuietHandler)
     except BaseException:
         placement_app.close()

@@ -78,3 +78,31 @@ def test_unexpected_4xx_is_reported(placement):
     with pytest.raises(pc.PlacementRequestFailed) as err:
         client.list_children('not-a-uuid')
     assert err.value.kwargs['status'] == 400
+
+
+@pytest.mark.parametrize('real_server', [False, True])
+def test_concurrent_clients(real_server):
+    """Reports from several threads (e.g. conductor workers) all land."""
+    from concurrent import futures
+
+    from cyborg.tests.fixtures import placement as placement_fixture
+
+    with placement_fixture.PlacementFixture(real_server=real_server) as pl:
+        cn = pl.create_compute_node('compute-01')
+
+        def report(i):
+            client = pc.PlacementClient(
+                adapter=ksa.token_endpoint_adapter(pl.endpoint))
+            name = 'compute-01_dev%d' % i
+            rp_uuid = _report(client, cn['uuid'], name, 'CUSTOM_DEV', 2,
+                              ['OWNER_CYBORG', 'CUSTOM_SHARED'])
+            client.set_reserved(rp_uuid, 'CUSTOM_DEV', 1)
+            return rp_uuid
+
+        with futures.ThreadPoolExecutor(4) as pool:
+            uuids = list(pool.map(report, range(8)))
+        children = pl.client.list_children(cn['uuid'])
+        assert sorted(c['uuid'] for c in children) == sorted(uuids)
+        for rp_uuid in uuids:
+            assert pl.client.get_inventories(rp_uuid)['CUSTOM_DEV'][
+                'reserved'] == 1
