@@ -21,6 +21,7 @@ Identity comes from the X-User-Id / X-Project-Id / X-Roles headers,
 ``OpenStack-System-Scope: all`` for a system-scoped token.
 """
 import json
+import uuid as uuid_lib
 
 from gabbi import fixture
 
@@ -58,13 +59,16 @@ def current_database():
 
 class APIFixture(fixture.GabbiFixture):
     legacy_policy = False
+    start_conductor = True   # False: the caller runs one (shared) itself
 
     def start_fixture(self):
         init_conf()
         self.database = database.Database()
         self.database.setUp()
-        self.conductor = services.Conductor()
-        self.conductor.setUp()
+        self.conductor = None
+        if self.start_conductor:
+            self.conductor = services.Conductor()
+            self.conductor.setUp()
         _STATE['database'] = self.database
         _STATE['app'] = services.api_app(public_endpoint=PUBLIC_ENDPOINT,
                                          legacy_policy=self.legacy_policy)
@@ -76,7 +80,8 @@ class APIFixture(fixture.GabbiFixture):
             CONF.clear_override(name, group='api')
         CONF.clear_override('enforce_new_defaults', group='oslo_policy')
         policies.reset()
-        self.conductor.cleanUp()
+        if self.conductor is not None:
+            self.conductor.cleanUp()
         self.database.cleanUp()
 
 
@@ -97,19 +102,19 @@ INVENTORY = [
 
 def add_inventory(session, hostname='compute-07', inventory=INVENTORY):
     """One device per entry, each with one deployable and one PCI handle."""
-    for index, (rp_uuid, handle_uuid, bus) in enumerate(inventory):
+    for rp_uuid, handle_uuid, bus in inventory:
         device = models.Device(
-            uuid='00000000-0000-4000-8000-%012d' % index, type='GPU',
+            uuid=str(uuid_lib.uuid4()), type='GPU',
             vendor='10de', model='1eb8', hostname=hostname)
         session.add(device)
         session.flush()
         address = {'domain': '0000', 'bus': bus, 'device': '00',
                    'function': '0'}
         cpid = models.ControlpathID(
-            uuid='00000000-0000-4000-8001-%012d' % index, device_id=device.id,
+            uuid=str(uuid_lib.uuid4()), device_id=device.id,
             cpid_type='PCI', cpid_info=json.dumps(address))
         deployable = models.Deployable(
-            uuid='00000000-0000-4000-8002-%012d' % index,
+            uuid=str(uuid_lib.uuid4()),
             name='%s_0000:%s:00.0' % (hostname, bus), num_accelerators=1,
             device_id=device.id, rp_uuid=rp_uuid, driver_name='fake')
         session.add_all([cpid, deployable])
