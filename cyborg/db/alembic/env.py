@@ -4,6 +4,12 @@
 an open connection in ``config.attributes['connection']``; without one
 (e.g. the ``alembic`` command with ``cyborg/db/alembic.ini``) an engine is
 made from ``sqlalchemy.url``.
+
+SQLite: ``render_as_batch`` makes autogenerate write ``batch_alter_table``
+blocks, which copy a table to change it. Foreign keys are ON in our
+engines, so do not copy a table that other tables reference (dropping it
+would check or cascade into them); SQLite ignores ``PRAGMA foreign_keys``
+inside a transaction. Prefer plain ``add_column``/``create_index`` there.
 """
 from alembic import context
 import sqlalchemy as sa
