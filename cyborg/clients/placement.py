@@ -1,40 +1,24 @@
 """The one way cyborg talks to Placement (internals.md §4.4, decisions D3).
 
 A narrow client over a keystoneauth adapter. Every request pins
-``OpenStack-API-Version: placement 1.39`` (:data:`MICROVERSION`, the newest
-of openstack-placement 7-16). What each method relies on:
+``OpenStack-API-Version: placement 1.39`` (:data:`MICROVERSION`, newest of
+openstack-placement 7-16); the oldest version each method relies on:
+providers (GET ``?name=``/``?in_tree=``, delete) 1.14; create provider
+(POST returns the body) 1.20; resource classes (PUT creates) 1.7;
+inventories (``reserved`` may equal ``total``) 1.26; traits 1.6;
+allocations and usages 1.0.
 
-=========================  ===========================================  ====
-method                     requests                                     min
-=========================  ===========================================  ====
-get_provider(_by_name)     GET /resource_providers[/{uuid}|?name=]      1.14
-list_children              GET /resource_providers?in_tree=             1.14
-ensure_compute_node,       GET, then POST /resource_providers           1.20
-ensure_provider            (POST returns the provider)
-delete_provider            GET tree + allocations, DELETE children      1.14
-ensure_resource_class      GET, then PUT /resource_classes/{name}       1.7
-get_inventories,           GET / PUT /resource_providers/{u}/inventories 1.26
-set_inventory,             (1.26: reserved may equal total)
-set_reserved
-get_traits, *_traits       GET /traits?name=in:, PUT /traits/{name},    1.6
-                           GET / PUT /resource_providers/{u}/traits
-get_allocations,           GET /resource_providers/{u}/allocations,     1.0
-get_usages                 .../usages
-=========================  ===========================================  ====
+Writes follow decisions D3.5/D3.7: inventory and trait writes carry the
+generation read just before and retry a 409 conflict with a fresh read
+(``max_retries``); fields we do not own (``reserved``, ``allocation_ratio``,
+``min_unit``, ``step_size``) are kept; nothing is written when nothing
+changes; traits and resource classes are never deleted globally; a
+provider with allocations is never deleted.
 
-Writes follow decisions D3.5/D3.7:
-
-* inventory and trait writes carry the provider generation read just before;
-  a 409 generation conflict re-reads and retries (``max_retries`` times);
-* fields we do not own (``reserved``, ``allocation_ratio``, ``min_unit``,
-  ``step_size``) are kept; nothing is written when nothing changes;
-* traits and resource classes are never deleted globally;
-* a provider with allocations is never deleted.
-
-Any 5xx (or a connection failure) raises ``PlacementServerError``; other
+A 5xx or a connection failure raises ``PlacementServerError``; other
 unexpected answers raise :class:`PlacementRequestFailed`. ``stats`` counts
-requests per HTTP method, so tests and benchmarks can assert that a repeated
-identical report makes no writes (``client.writes == 0``).
+requests per HTTP method, so tests can assert that a repeated identical
+report makes no writes (``client.writes == 0``).
 """
 import logging
 import operator
@@ -145,7 +129,6 @@ class PlacementClient:
         self.stats = {}
         self.reset_stats()
 
-    # -- plumbing ---------------------------------------------------------
 
     def reset_stats(self):
         self.stats = {'GET': 0, 'PUT': 0, 'POST': 0, 'DELETE': 0}
@@ -195,7 +178,6 @@ class PlacementClient:
             return not_found
         self._fail('GET', url, resp)
 
-    # -- providers --------------------------------------------------------
 
     @staticmethod
     def provider_uuid_for(deployable_name):
@@ -323,7 +305,6 @@ class PlacementClient:
         return exception.PlacementResourceProviderNotFound(
             resource_provider=rp_uuid)
 
-    # -- resource classes -------------------------------------------------
 
     def ensure_resource_class(self, name):
         """Create custom class ``name`` if missing; True when created.
@@ -343,7 +324,6 @@ class PlacementClient:
             return resp.status_code == 201
         self._fail('PUT', url, resp)
 
-    # -- inventory ----------------------------------------------------------
 
     def _read_inventories(self, rp_uuid):
         url = '/resource_providers/%s/inventories' % rp_uuid
@@ -426,7 +406,6 @@ class PlacementClient:
             return {**current, rc: record}
         return self._update_inventories(rp_uuid, compute)
 
-    # -- traits -------------------------------------------------------------
 
     def _read_traits(self, rp_uuid):
         url = '/resource_providers/%s/traits' % rp_uuid
