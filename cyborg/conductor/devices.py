@@ -12,10 +12,12 @@ Everything that can fail for a missing row is checked before anything is
 written. Placement failures raise after the status was saved; the call is
 idempotent, so repeating it finishes the job.
 """
-import importlib
 import json
 import logging
 
+import oslo_messaging as messaging
+
+from cyborg.agent import rpcapi as agent_rpcapi
 from cyborg.clients import placement as placement_client
 from cyborg.common import exception
 from cyborg.db.queries import attributes as attributes_db
@@ -72,34 +74,33 @@ def set_enabled(context, device_uuid, enabled):
 
 
 def _agent_api():
-    """The agent RPC client, or None while there is none to call."""
-    try:
-        module = importlib.import_module('cyborg.agent.rpcapi')
-    except ModuleNotFoundError:
-        return None
-    return module.AgentAPI()
+    return agent_rpcapi.AgentAPI()
 
 
 def program(context, deployable_uuid, image_uuid):
     """Program the FPGA of a deployable through the agent that owns it.
 
-    The agent is found from the device's host (decisions D3.1). While no
-    agent RPC client exists (or no agent serves the host) this raises a
-    500-class error saying so, never pretending to have programmed.
+    The agent is the one serving the device's host (decisions D3.1);
+    without one (none registered, or the device has no control path) this
+    raises a 500-class error saying so, never pretending to have
+    programmed. Returns the agent's (true) answer; a false one is
+    ``FPGAProgramError``.
     """
     dep = deployables_db.get_by_uuid(context, deployable_uuid)
     device = devices_db.get_by_id(context, dep.device_id)
     paths = devices_db.controlpaths(context, device.id)
     agent = devices_db.owning_agent(context, device.hostname)
-    api = _agent_api() if agent is not None and paths else None
-    if api is None:
+    if agent is None or not paths:
         raise exception.ServerError(err=NO_AGENT)
     cpid = paths[0]
     controlpath = {'uuid': cpid.uuid, 'device_id': cpid.device_id,
                    'cpid_type': cpid.cpid_type,
                    'cpid_info': json.loads(cpid.cpid_info)}
-    ret = api.fpga_program(context, agent.host, controlpath, image_uuid,
-                           dep.driver_name)
+    try:
+        ret = _agent_api().fpga_program(context, agent.host, controlpath,
+                                        image_uuid, dep.driver_name)
+    except messaging.MessagingTimeout:
+        raise exception.AgentUnavailable(host=agent.host)
     if not ret:
         raise exception.FPGAProgramError(ret=ret)
     return ret
