@@ -5,6 +5,7 @@ unexpected error. ``--json`` prints the machine-readable form.
 """
 import sys
 
+from oslo_db import exception as db_exc
 from oslo_upgradecheck import common_checks
 from oslo_upgradecheck import upgradecheck
 import sqlalchemy as sa
@@ -40,7 +41,7 @@ class Checks(upgradecheck.UpgradeCommands):
                     sa.select(sa.func.count())
                     .select_from(models.Device.__table__)
                     .where(models.Device.device_state.is_(None))).scalar()
-        except sa.exc.SQLAlchemyError as e:
+        except (sa.exc.SQLAlchemyError, db_exc.DBError) as e:
             return upgradecheck.Result(
                 upgradecheck.Code.FAILURE,
                 'Cannot query devices.device_state (%s): run '
