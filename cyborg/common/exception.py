@@ -248,3 +248,34 @@ class PlacementResourceProviderNotFound(NotFound):
 
 class AgentUnavailable(ServerError):
     msg_fmt = 'The agent on host %(host)s did not answer.'
+
+
+# -- binding (conductor/bind*.py, clients/nova.py, clients/glance.py) --
+class DeviceDisabled(Conflict):
+    msg_fmt = ('Device %(device)s is disabled (maintaining): cannot bind '
+               'ARQ %(uuid)s.')
+
+
+class BindPreparationFailed(ServerError):
+    msg_fmt = 'Bind of ARQ(s) %(arqs)s failed: %(reason)s'
+
+
+class UnbindFailed(ServerError):
+    msg_fmt = 'Unbind of ARQ %(uuid)s failed: %(reason)s'
+
+
+class ImageNotFound(NotFound):
+    msg_fmt = 'Image %(image_id)s could not be found.'
+
+
+class ImageNotAuthorized(Forbidden):
+    msg_fmt = 'Not authorized for image %(image_id)s.'
+
+
+class ImageUnacceptable(Invalid):
+    msg_fmt = 'Image %(image_id)s is unacceptable: %(reason)s'
+
+
+class ImageServiceError(ServerError):
+    msg_fmt = 'Glance request for image %(image_id)s failed: %(reason)s'
+

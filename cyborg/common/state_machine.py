@@ -36,7 +36,8 @@ UNBIND_FAILED = states.UNBIND_FAILED
 
 # target -> allowed sources. Initial is entered only by creation.
 TRANSITIONS = {
-    INITIAL: frozenset(),
+    # A refused bind is rolled back (Q13): BindStarted -> where it was.
+    INITIAL: frozenset({BIND_STARTED}),
     BIND_STARTED: frozenset({INITIAL, UNBOUND}),
     BOUND: frozenset({BIND_STARTED}),
     BIND_FAILED: frozenset({BIND_STARTED, BOUND}),
@@ -49,6 +50,7 @@ TRANSITIONS = {
 
 # Which trigger moves an ARQ into each state (for the docs and the diagram).
 TRIGGERS = {
+    INITIAL: 'refused bind rolled back (Q13)',
     BIND_STARTED: 'bind PATCH accepted',
     BOUND: 'handle claimed, device prepared',
     BIND_FAILED: 'preparation failed / bind_timeout / conductor restart',
@@ -84,23 +86,31 @@ def sorted_states(names):
     return [s for s in states.ALL if s in names]
 
 
-def move(db_session, arq_id, target, values=None, uuid=None,
+def move(db_session, arq_id, target, values=None, where=(),
          sources_override=None):
     """Compare-and-set the state of ARQ ``arq_id`` to ``target``.
 
-    ``values`` are written in the same statement. Returns True when the
-    row moved, False when it was not in an allowed source state (or is
-    gone); the caller decides whether that is an error.
+    ``values`` are written in the same statement; ``where`` adds
+    conditions (e.g. the attach handle the caller expects the row to
+    hold); ``sources_override`` narrows the allowed sources (it may only
+    name states the table allows). Returns True when the row moved, False
+    when it was not in an allowed source state (or is gone); the caller
+    decides whether that is an error.
     """
     from cyborg.db import models
     arq = models.ExtArq
-    allowed_from = sorted_states(sources_override
-                                 if sources_override is not None
-                                 else TRANSITIONS[target])
+    allowed_from = TRANSITIONS[target]
+    if sources_override is not None:
+        if not set(sources_override) <= allowed_from:
+            raise ValueError('%s -> %s is not in the table'
+                             % (sorted(sources_override), target))
+        allowed_from = sources_override
+    allowed_from = sorted_states(allowed_from)
     values = dict(values or {}, state=target,
                   updated_at=timeutils.utcnow())
     result = db_session.execute(
-        sa.update(arq).where(arq.id == arq_id, arq.state.in_(allowed_from))
+        sa.update(arq).where(arq.id == arq_id, arq.state.in_(allowed_from),
+                             *where)
         .values(**values).execution_options(synchronize_session=False))
     return result.rowcount == 1
 
@@ -124,7 +134,7 @@ def diagram(fmt='mermaid'):
     edges = [(src, dst) for dst in states.ALL
              for src in sorted_states(TRANSITIONS[dst]) if src != dst]
     if fmt == 'mermaid':
-        lines = ['stateDiagram-v2', '    [*] --> Initial: POST']
+        lines = ['stateDiagram-v2', '    [*] --> Initial']
         lines += ['    %s --> %s' % (s, d) + (
             ': %s' % TRIGGERS[d] if d in TRIGGERS else '')
             for s, d in edges]

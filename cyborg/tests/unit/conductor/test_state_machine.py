@@ -24,7 +24,7 @@ N, S, B, U, F, D, X = (states.INITIAL, states.BIND_STARTED, states.BOUND,
 # row = source, columns = target in the order N S B U F D X; 1 = allowed.
 MATRIX = {
     N: dict(zip((N, S, B, U, F, D, X), (0, 1, 0, 1, 0, 1, 0))),
-    S: dict(zip((N, S, B, U, F, D, X), (0, 0, 1, 1, 1, 1, 1))),
+    S: dict(zip((N, S, B, U, F, D, X), (1, 0, 1, 1, 1, 1, 1))),
     B: dict(zip((N, S, B, U, F, D, X), (0, 0, 0, 1, 1, 1, 1))),
     U: dict(zip((N, S, B, U, F, D, X), (0, 1, 0, 1, 0, 1, 1))),
     F: dict(zip((N, S, B, U, F, D, X), (0, 0, 0, 1, 0, 1, 1))),
@@ -50,7 +50,7 @@ def test_upstream_rows_are_kept():
     assert sm.sources(S) == {N, U}
     assert sm.sources(B) == {S}
     assert sm.sources(F) == {S, B}
-    assert sm.sources(N) == frozenset()
+    assert sm.sources(N) == {S}  # only the Q13 roll-back
 
 
 def test_resolved_states_map_to_nova_status():
@@ -93,6 +93,19 @@ def test_move_on_the_database(arq_rows, source, target):
         state = s.scalars(sa.select(models.ExtArq.state)).one()
     assert moved is bool(MATRIX[source][target])
     assert state == (target if moved else source)
+
+
+def test_move_with_extra_condition_and_narrowed_sources(arq_rows):
+    db, arq_id = arq_rows
+    with db.session() as s:
+        s.execute(sa.update(models.ExtArq).values(state=S))
+        assert not sm.move(s, arq_id, B,
+                           where=[models.ExtArq.attach_handle_id == 7])
+        assert not sm.move(s, arq_id, U, sources_override={B})
+        assert sm.move(s, arq_id, U, sources_override={S})
+        with pytest.raises(ValueError):
+            sm.move(s, arq_id, B, sources_override={U})
+        s.rollback()
 
 
 def test_move_of_a_missing_row_is_false(arq_rows):

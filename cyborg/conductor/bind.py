@@ -1,0 +1,212 @@
+"""Bind (api.md §9.7, internals.md §5.4-§5.6) with our decisions.
+
+A bind PATCH goes through three steps:
+
+1. **reserve** (``bind_db.reserve``, one transaction): the instance has no
+   ARQs yet, every ARQ exists and is ``Initial``/``Unbound`` (else 409,
+   Q12), every provider is a known deployable of an enabled device, and
+   one free attach handle per ARQ is claimed with a conditional UPDATE.
+   The ARQs move to ``BindStarted`` holding their handles. Any refusal
+   rolls the whole transaction back: the PATCH fails and nothing changed
+   (Q13). A refusal caused by the device (disabled, no free handle) is
+   noted in the ARQs' ``state_reason``.
+2. **prepare** (no transaction open): the agent that owns each device
+   (``agents`` table, D3.1) creates the mediated device of an MDEV handle
+   and programs an FPGA whose profile group names ``accel:bitstream_id``.
+3. **resolve** (one transaction): every ARQ -> ``Bound``; or, when step 2
+   failed, every ARQ of the PATCH gives its handle back.
+
+*Instant* binds (no programming) run all three steps inside the PATCH;
+a failure in step 2 puts the ARQs back where they were and the PATCH
+fails (Q13). Nova learns of an instant failure only from the PATCH error:
+a ``failed`` event would arrive before the server has a host, be answered
+422, and Nova would then take the ``BindFailed`` ARQ as resolved and boot
+without the device.
+
+*Programming* binds return 202 after step 1; steps 2-3 run in a worker
+thread (``[DEFAULT] thread_pool_size``) while the ARQs stay
+``BindStarted`` (``?bind_state=resolved`` answers 423). They end all
+``Bound`` or all ``BindFailed`` with ``state_reason``; ``deadlines.py``
+fails them if they overrun ``[DEFAULT] bind_timeout`` or their conductor
+died.
+
+Once every ARQ of a PATCH is resolved, one event per ARQ goes to Nova
+through the background notifier (``clients/nova.py``); a notification
+failure never fails a bind (D3.10).
+"""
+import concurrent.futures
+import logging
+import threading
+
+from cyborg.clients import nova
+from cyborg.common import exception
+from cyborg.common import state_machine as sm
+from cyborg.conductor import bind_agent
+from cyborg.conductor import bind_db
+from cyborg.conductor import bind_unbind
+from cyborg.conf import CONF
+from cyborg.db import session
+
+LOG = logging.getLogger(__name__)
+
+_pool = None
+_pool_lock = threading.Lock()
+_jobs = set()
+
+
+def _executor():
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = concurrent.futures.ThreadPoolExecutor(
+                max_workers=CONF.thread_pool_size,
+                thread_name_prefix='bind-job')
+        return _pool
+
+
+def running_jobs():
+    """Futures of programming binds still running in this process."""
+    with _pool_lock:
+        return [f for f in _jobs if not f.done()]
+
+
+def wait_jobs(timeout=None):
+    """Wait for this process's programming binds (tests, shutdown)."""
+    done, pending = concurrent.futures.wait(running_jobs(), timeout=timeout)
+    return not pending
+
+
+def apply_patch(context, patch, valid_fields):
+    """Entry point of ``arq_apply_patch``: each entry by its own first
+    op. Remove-entries are unbound first, then add-entries are bound as
+    one all-or-nothing bind."""
+    removes = [u for u, ops in patch.items() if ops[0]['op'] == 'remove']
+    adds = [(u, valid_fields[u]) for u, ops in patch.items()
+            if ops[0]['op'] == 'add']
+    if removes:
+        bind_unbind.unbind(context, removes)
+    if adds:
+        bind(context, adds)
+
+
+def bind(context, entries):
+    """Bind ``[(arq uuid, fields)]``; see the module docstring."""
+    try:
+        works = bind_db.run(context, bind_db.reserve, entries, CONF.host)
+    except (exception.DeviceDisabled,
+            exception.AttachHandleNotFound) as exc:
+        _note_refusal(context, [u for u, _ in entries], exc)
+        raise
+    if any(w.bitstream_id for w in works):
+        LOG.info('Binding %s in the background (FPGA programming)',
+                 [w.uuid for w in works])
+        future = _executor().submit(_job, context, works)
+        with _pool_lock:
+            _jobs.add(future)
+        future.add_done_callback(_forget)
+        return
+    _instant(context, works)
+
+
+def _forget(future):
+    with _pool_lock:
+        _jobs.discard(future)
+
+
+def _note_refusal(context, uuids, exc):
+    try:
+        bind_db.run(context, bind_db.note_refusal, uuids,
+                    'bind refused: %s' % exc)
+    except Exception:  # noqa: BLE001 - the refusal itself matters more
+        LOG.exception('Could not record why the bind of %s was refused',
+                      uuids)
+
+
+def _instant(context, works):
+    try:
+        created = _prepare(context, works)
+    except Exception as exc:
+        reason = 'preparing the device failed: %s' % exc
+        bind_db.resolve(context, works, reason, restore=True)
+        LOG.warning('Bind of %s failed, rolled back: %s',
+                    [w.uuid for w in works], reason)
+        if isinstance(exc, exception.CyborgException):
+            raise
+        raise exception.BindPreparationFailed(
+            arqs=','.join(w.uuid for w in works), reason=exc)
+    bound, _ = bind_db.resolve(context, works,
+                               restore=True)
+    if not bound:
+        _undo_mdevs(context, created)
+        raise exception.BindPreparationFailed(
+            arqs=','.join(w.uuid for w in works),
+            reason='an ARQ was unbound or deleted during the bind')
+    LOG.info('Bound %s', [w.uuid for w in works])
+    notify(context, works)
+
+
+def _job(context, works):
+    """Steps 2-3 of a programming bind, in a worker thread."""
+    created, reason = [], None
+    try:
+        created = _prepare(context, works)
+    except Exception as exc:  # noqa: BLE001 - becomes BindFailed
+        reason = 'preparing the device failed: %s' % exc
+    try:
+        bound, _ = bind_db.resolve(context, works, reason)
+        if not bound and reason is None:
+            _undo_mdevs(context, created)
+        LOG.info('Background bind of %s: %s', [w.uuid for w in works],
+                 'Bound' if bound else 'BindFailed (%s)' % reason)
+    except Exception:  # noqa: BLE001 - deadlines.py will fail them
+        LOG.exception('Could not resolve the bind of %s',
+                      [w.uuid for w in works])
+        return
+    notify(context, works)
+
+
+def _prepare(context, works):
+    """Program FPGAs, create mdevs; returns the works whose mdev was
+    created. On failure, mdevs created so far are removed again."""
+    created, programmed = [], set()
+    try:
+        for work in works:
+            if work.bitstream_id and work.deployable_id not in programmed:
+                bind_agent.program(context, work.to_dict())
+                bind_db.run(context, bind_db.record_bitstream,
+                            work.deployable_id, work.bitstream_id)
+                programmed.add(work.deployable_id)
+            if work.attach_type == bind_agent.MDEV:
+                bind_agent.create_mdev(context, work.to_dict())
+                created.append(work)
+    except Exception:
+        _undo_mdevs(context, created)
+        raise
+    return created
+
+
+def _undo_mdevs(context, works):
+    for work in works:
+        try:
+            bind_agent.remove_mdev(context, work.device_hostname,
+                                   work.attach_info, work.handle_uuid)
+        except Exception as exc:  # noqa: BLE001 - best effort
+            LOG.warning('Could not remove mdev %s after a failed bind: %s',
+                        work.handle_uuid, exc)
+
+
+def notify(context, works):
+    """One Nova event per ARQ of a bind, once all are resolved."""
+    with session.reader.using(context):
+        rows = bind_db.states_of(context, [w.arq_id for w in works])
+    server = works[0].instance_uuid
+    events = []
+    for work in works:
+        row = rows.get(work.arq_id)
+        state = row[1] if row else sm.DELETING
+        if state not in sm.NOVA_STATUS:
+            LOG.warning('ARQ %s is %s, not resolved: no event yet',
+                        work.uuid, state)
+            return
+        events.append(nova.event(server, work.uuid, sm.NOVA_STATUS[state]))
+    nova.notifier().notify(events)

@@ -1,0 +1,134 @@
+"""What binding asks of compute agents (internals.md §2.3, decisions D3.1).
+
+The agent that owns a device is found from the device's ``hostname`` (the
+compute-node name its agent reported) through the ``agents`` table, never
+from the ARQ's ``hostname``. Calls go to topic ``cyborg-agent`` with
+``server = <agent host>``, version 1.0, arguments as in §2.3:
+
+* ``create_vgpu_mdev(pci_addr, asked_type, ah_uuid)``
+* ``remove_vgpu_mdev(pci_addr, asked_type, ah_uuid)``
+* ``fpga_program(controlpath_id, bitstream_uuid, driver_name)`` -> bool
+
+The client is ours (the wire contract is the spec's), with a reply timeout
+per call: programming an FPGA takes longer than oslo.messaging's default.
+Tests replace :data:`client_factory`.
+"""
+import json
+import logging
+
+import oslo_messaging as messaging
+
+from cyborg.common import exception
+from cyborg.common import rpc
+from cyborg.conf import CONF
+from cyborg.db.queries import devices as devices_db
+
+LOG = logging.getLogger(__name__)
+
+TOPIC = 'cyborg-agent'
+VERSION = '1.0'
+MDEV = 'MDEV'
+
+
+class AgentClient:
+    """Blocking calls to one agent's RPC server."""
+
+    def __init__(self):
+        target = messaging.Target(topic=TOPIC, version=VERSION)
+        self._client = rpc.get_client(target)
+
+    def _call(self, context, host, method, timeout, **kwargs):
+        cctxt = self._client.prepare(server=host, version=VERSION,
+                                     timeout=timeout)
+        return cctxt.call(context, method, **kwargs)
+
+    def create_vgpu_mdev(self, context, host, pci_addr, asked_type, ah_uuid,
+                         timeout=None):
+        return self._call(context, host, 'create_vgpu_mdev', timeout,
+                          pci_addr=pci_addr, asked_type=asked_type,
+                          ah_uuid=ah_uuid)
+
+    def remove_vgpu_mdev(self, context, host, pci_addr, asked_type, ah_uuid,
+                         timeout=None):
+        return self._call(context, host, 'remove_vgpu_mdev', timeout,
+                          pci_addr=pci_addr, asked_type=asked_type,
+                          ah_uuid=ah_uuid)
+
+    def fpga_program(self, context, host, controlpath_id, bitstream_uuid,
+                     driver_name, timeout=None):
+        return self._call(context, host, 'fpga_program', timeout,
+                          controlpath_id=controlpath_id,
+                          bitstream_uuid=bitstream_uuid,
+                          driver_name=driver_name)
+
+
+client_factory = AgentClient
+
+
+def _client():
+    return client_factory()
+
+
+def agent_host(context, device_hostname):
+    """RPC server name of the agent serving ``device_hostname``."""
+    agent = devices_db.owning_agent(context, device_hostname)
+    if agent is None:
+        raise exception.AgentUnavailable(
+            host='%s (no agent has registered for it)' % device_hostname)
+    return agent.host
+
+
+def mdev_args(attach_info):
+    """``(pci_addr, asked_type)`` of an MDEV handle's attach_info text."""
+    info = json.loads(attach_info) if isinstance(attach_info, str) \
+        else attach_info
+    pci_addr = '%s:%s:%s.%s' % (info['domain'], info['bus'], info['device'],
+                                info['function'])
+    return pci_addr, info['asked_type']
+
+
+def _rpc_failed(host, exc):
+    if isinstance(exc, exception.CyborgException):
+        return exc
+    return exception.AgentUnavailable(host='%s (%s: %s)' % (
+        host, type(exc).__name__, exc))
+
+
+def create_mdev(context, work):
+    """Ask the owning agent to create the mdev of an MDEV handle."""
+    host = agent_host(context, work['device_hostname'])
+    pci_addr, asked_type = mdev_args(work['attach_info'])
+    try:
+        _client().create_vgpu_mdev(context, host, pci_addr, asked_type,
+                                   work['handle_uuid'],
+                                   timeout=CONF.bind_timeout)
+    except Exception as exc:
+        raise _rpc_failed(host, exc)
+
+
+def remove_mdev(context, device_hostname, attach_info, handle_uuid):
+    """Ask the owning agent to remove the mdev of an MDEV handle."""
+    host = agent_host(context, device_hostname)
+    pci_addr, asked_type = mdev_args(attach_info)
+    try:
+        _client().remove_vgpu_mdev(context, host, pci_addr, asked_type,
+                                   handle_uuid, timeout=CONF.bind_timeout)
+    except Exception as exc:
+        raise _rpc_failed(host, exc)
+
+
+def program(context, work):
+    """Program the FPGA behind a work item; raises unless the agent says
+    it succeeded (upstream ignored a False result, internals §14 I10)."""
+    host = agent_host(context, work['device_hostname'])
+    if not work.get('controlpath'):
+        raise exception.FPGAProgramError(ret='no control path')
+    try:
+        ok = _client().fpga_program(context, host, work['controlpath'],
+                                    work['bitstream_id'],
+                                    work['driver_name'],
+                                    timeout=CONF.bind_timeout)
+    except Exception as exc:
+        raise _rpc_failed(host, exc)
+    if not ok:
+        raise exception.FPGAProgramError(ret=ok)

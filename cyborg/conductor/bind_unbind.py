@@ -1,0 +1,199 @@
+"""Unbind (internals.md §5.7) and delete (§5.8) with our decisions (D3.4).
+
+Unbind of one ARQ: read what it holds; if that is an MDEV handle, ask the
+agent that owns the device (D3.1) to remove the mediated device; then, in
+one transaction, ARQ -> ``Unbound`` (hostname, provider, instance,
+handle and deployable cleared; ``project_id`` kept) and the handle is
+released. If the agent cannot remove the mdev the ARQ goes to
+``UnbindFailed`` and keeps its handle (a handle whose mdev still exists
+must not be handed out again); the PATCH fails with 500 and a later unbind
+or delete finishes the job. Unbinding ``Initial`` or ``Unbound`` ARQs
+succeeds (api.md §9.7).
+
+Delete: every ARQ named (``?arqs=``, all must exist: 404 and nothing
+changed otherwise) or every visible ARQ of the instance (``?instance=``,
+idempotent) moves to ``Deleting`` in one transaction, so no bind can pick
+it up any more; mdevs are removed; then handles are released and rows
+deleted in one transaction. An ARQ whose mdev could not be removed stays
+``Deleting`` with its handle, and the call fails; repeating the delete
+finishes it.
+"""
+import dataclasses
+import logging
+
+import sqlalchemy as sa
+
+from cyborg.common import exception
+from cyborg.common import state_machine as sm
+from cyborg.common import states
+from cyborg.conductor import bind_agent
+from cyborg.conductor import bind_db
+from cyborg.db import models
+from cyborg.db.queries import arqs as arq_queries
+
+LOG = logging.getLogger(__name__)
+
+_UNBIND_ATTEMPTS = 3
+CLEARED = {'hostname': None, 'device_rp_uuid': None, 'instance_uuid': None,
+           'attach_handle_id': None, 'deployable_id': None}
+
+
+@dataclasses.dataclass
+class Holding:
+    """An ARQ and the attach handle it holds (if any)."""
+    arq_id: int
+    uuid: str
+    state: str
+    handle_id: int | None = None
+    handle_uuid: str | None = None
+    attach_type: str | None = None
+    attach_info: str | None = None
+    device_hostname: str | None = None
+
+    @property
+    def is_mdev(self):
+        return self.attach_type == bind_agent.MDEV
+
+
+def _holdings(context, where):
+    arq, ah = models.ExtArq, models.AttachHandle
+    dep, dev = models.Deployable, models.Device
+    query = arq_queries.scoped(context, sa.select(
+        arq.id, arq.uuid, arq.state, ah.id, ah.uuid, ah.attach_type,
+        ah.attach_info, dev.hostname)
+        .outerjoin(ah, arq.attach_handle_id == ah.id)
+        .outerjoin(dep, ah.deployable_id == dep.id)
+        .outerjoin(dev, dep.device_id == dev.id)
+        .where(*where).order_by(arq.id))
+    return [Holding(*row) for row in context.session.execute(query).all()]
+
+
+def _holding(context, uuid):
+    found = _holdings(context, [models.ExtArq.uuid == uuid])
+    if not found:
+        raise exception.ExtArqNotFound(uuid=uuid)
+    return found[0]
+
+
+def _same_handle(holding):
+    column = models.ExtArq.attach_handle_id
+    if holding.handle_id is None:
+        return [column.is_(None)]
+    return [column == holding.handle_id]
+
+
+# -- unbind --------------------------------------------------------------
+
+def unbind(context, uuids):
+    """Unbind each ARQ in order; the first failure stops and raises."""
+    for uuid in uuids:
+        _unbind_one(context, uuid)
+
+
+def _unbind_one(context, uuid):
+    for _attempt in range(_UNBIND_ATTEMPTS):
+        holding = bind_db.run(context, _holding, uuid)
+        if holding.state == states.DELETING:
+            sm.check(holding.state, states.UNBOUND, uuid)
+        if holding.is_mdev:
+            _remove_mdev_or_fail(context, holding)
+        if bind_db.run(context, _mark_unbound, holding):
+            return
+    raise exception.ARQInvalidState(
+        state=holding.state, uuid=uuid,
+        expected=sm.sorted_states(sm.sources(states.UNBOUND)))
+
+
+def _remove_mdev_or_fail(context, holding):
+    try:
+        bind_agent.remove_mdev(context, holding.device_hostname,
+                               holding.attach_info, holding.handle_uuid)
+    except Exception as exc:
+        reason = 'removing mdev %s failed: %s' % (holding.handle_uuid, exc)
+        bind_db.run(context, _mark_unbind_failed, holding, reason)
+        LOG.warning('Unbind of %s failed: %s', holding.uuid, reason)
+        raise exception.UnbindFailed(uuid=holding.uuid, reason=reason)
+
+
+def _mark_unbound(context, holding):
+    moved = sm.move(context.session, holding.arq_id, states.UNBOUND,
+                    dict(CLEARED, state_reason=None),
+                    where=_same_handle(holding))
+    if moved:
+        bind_db.release_handles(context, [holding.handle_id])
+    return moved
+
+
+def _mark_unbind_failed(context, holding, reason):
+    sm.move(context.session, holding.arq_id, states.UNBIND_FAILED,
+            {'state_reason': reason[:2000]}, where=_same_handle(holding))
+
+
+# -- delete --------------------------------------------------------------
+
+def delete_by_uuids(context, uuids):
+    _finish_delete(context, bind_db.run(context, _mark_deleting,
+                                        uuids=list(uuids)))
+
+
+def delete_by_instance(context, instance_uuid):
+    _finish_delete(context, bind_db.run(context, _mark_deleting,
+                                        instance=instance_uuid))
+
+
+def _mark_deleting(context, uuids=None, instance=None):
+    arq = models.ExtArq
+    if uuids is not None:
+        found = _holdings(context, [arq.uuid.in_(uuids)])
+        known = {h.uuid for h in found}
+        for uuid in uuids:
+            if uuid not in known:
+                raise exception.ExtArqNotFound(uuid=uuid)
+    else:
+        found = _holdings(context, [arq.instance_uuid == instance])
+    marked = [h for h in found
+              if sm.move(context.session, h.arq_id, states.DELETING)]
+    return marked
+
+
+def _finish_delete(context, holdings):
+    failed = []
+    for holding in holdings:
+        if not holding.is_mdev:
+            continue
+        try:
+            bind_agent.remove_mdev(context, holding.device_hostname,
+                                   holding.attach_info, holding.handle_uuid)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failed.append((holding, exc))
+    kept = {h.arq_id for h, _ in failed}
+    gone = [h for h in holdings if h.arq_id not in kept]
+    bind_db.run(context, _delete_rows, gone)
+    for holding, exc in failed:
+        reason = 'removing mdev %s failed: %s' % (holding.handle_uuid, exc)
+        bind_db.run(context, _note, holding, reason)
+    if failed:
+        holding, exc = failed[0]
+        raise exception.UnbindFailed(uuid=holding.uuid, reason=exc)
+
+
+def _delete_rows(context, holdings):
+    arq = models.ExtArq
+    ids = [h.arq_id for h in holdings]
+    if not ids:
+        return
+    handles = list(context.session.scalars(
+        sa.select(arq.attach_handle_id).where(
+            arq.id.in_(ids), arq.state == states.DELETING)))
+    context.session.execute(
+        sa.delete(arq).where(arq.id.in_(ids), arq.state == states.DELETING)
+        .execution_options(synchronize_session=False))
+    bind_db.release_handles(context, handles)
+
+
+def _note(context, holding, reason):
+    arq = models.ExtArq
+    context.session.execute(
+        sa.update(arq).where(arq.id == holding.arq_id)
+        .values(state_reason=reason[:2000])
+        .execution_options(synchronize_session=False))
