@@ -26,10 +26,9 @@ def _first_op(patch):
 
 
 def apply_patch(context, patch, valid_fields):
-    """Bind or unbind: the mode is the first op of the first entry."""
-    if _first_op(patch) == 'add':
-        return bind(context, patch, valid_fields)
-    return unbind(context, patch, valid_fields)
+    """Bind or unbind: delegated to the full flow in ``bind.py``."""
+    from cyborg.conductor import bind as bind_flow
+    return bind_flow.apply_patch(context, patch, valid_fields)
 
 
 @session.writer
@@ -151,8 +150,14 @@ def _delete_rows(context, arqs):
             .execution_options(synchronize_session=False))
 
 
-@session.writer
 def delete_by_uuids(context, arq_uuids):
+    """Unbind (mdevs included) and delete: ``bind_unbind.py``."""
+    from cyborg.conductor import bind_unbind
+    return bind_unbind.delete_by_uuids(context, arq_uuids)
+
+
+@session.writer
+def _delete_by_uuids_db_only(context, arq_uuids):
     """Unbind and delete the listed visible ARQs: all, or none (404)."""
     query = arq_queries.scoped(context, sa.select(models.ExtArq)).where(
         models.ExtArq.uuid.in_(arq_uuids))
@@ -163,8 +168,14 @@ def delete_by_uuids(context, arq_uuids):
     _delete_rows(context, list(arqs.values()))
 
 
-@session.writer
 def delete_by_instance(context, instance_uuid):
+    """Unbind (mdevs included) and delete: ``bind_unbind.py``."""
+    from cyborg.conductor import bind_unbind
+    return bind_unbind.delete_by_instance(context, instance_uuid)
+
+
+@session.writer
+def _delete_by_instance_db_only(context, instance_uuid):
     """Unbind and delete the caller-visible ARQs of an instance."""
     query = arq_queries.scoped(context, sa.select(models.ExtArq)).where(
         models.ExtArq.instance_uuid == instance_uuid)
