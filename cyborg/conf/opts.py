@@ -12,6 +12,7 @@ def list_opts():
 
 def set_defaults():
     """Defaults cyborg sets on library options (policy, middleware)."""
-    from cyborg import policies
     from oslo_config import cfg
+
+    from cyborg import policies
     policies.set_policy_defaults(cfg.CONF)

@@ -11,6 +11,12 @@ set -euo pipefail
 USER_NAME=${CYBORG_RABBIT_USER:-cyborg}
 USER_PASSWORD=${CYBORG_RABBIT_PASSWORD:-cyborg}
 
+# Loopback only: nothing outside this machine may reach the broker.
+export RABBITMQ_NODENAME=${RABBITMQ_NODENAME:-rabbit@localhost}
+export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+export ERL_EPMD_ADDRESS=127.0.0.1
+export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+
 if ! command -v rabbitmq-server >/dev/null 2>&1; then
     if ! apt-cache show rabbitmq-server >/dev/null 2>&1; then
         apt-get update -qq
@@ -20,10 +26,6 @@ if ! command -v rabbitmq-server >/dev/null 2>&1; then
 fi
 
 if ! rabbitmqctl -q status >/dev/null 2>&1; then
-    # Loopback only: nothing outside this machine may reach the broker.
-    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
-    export RABBITMQ_NODENAME=${RABBITMQ_NODENAME:-rabbit@localhost}
-    export RABBITMQ_DIST_PORT=${RABBITMQ_DIST_PORT:-25672}
     rabbitmq-server -detached >/dev/null 2>&1 || true
 fi
 
