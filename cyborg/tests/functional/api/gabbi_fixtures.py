@@ -30,9 +30,9 @@ from cyborg.conf import CONF
 from cyborg.db import models
 from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import services
-# Fixtures of other stories, importable by name from their YAML.
-from cyborg.tests.functional.api.inventory_fixtures import (  # noqa: F401
-    SampleInventoryFixture)
+from cyborg.tests.functional.api.inventory_fixtures import (
+    SampleInventoryFixture,  # noqa: F401  (used by name from gabbi YAML)
+)
 
 PUBLIC_ENDPOINT = 'https://cloud.example.net/accelerator'
 _STATE = {}
