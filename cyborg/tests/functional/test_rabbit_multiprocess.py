@@ -48,7 +48,7 @@ def _broker_reachable(url):
 pytestmark = pytest.mark.skipif(
     not _broker_reachable(RABBIT_URL),
     reason='RabbitMQ not reachable at %s (tools/ci/start-rabbitmq.sh)'
-    % database.url_for_display(RABBIT_URL.replace('rabbit://', 'mysql://')))
+    % database.url_for_display(RABBIT_URL))
 
 
 CONFIG = """[DEFAULT]
