@@ -108,7 +108,9 @@ class ProviderSync:
                            % (provider.get('name'),
                               provider.get('parent_provider_uuid')))
         changes.extend(self._sync_inventory(want))
-        changes.extend(self._sync_traits(want))
+        # Generation 0: nothing was ever written to it, so no traits yet.
+        fresh = provider.get('generation') == 0
+        changes.extend(self._sync_traits(want, set() if fresh else None))
         return changes
 
     def _ensure_class(self, rc):
@@ -127,8 +129,9 @@ class ProviderSync:
                 changes.append('reserved=%d' % reserved)
         return changes
 
-    def _sync_traits(self, want):
-        current = self.client.get_traits(want.rp_uuid)
+    def _sync_traits(self, want, current=None):
+        if current is None:
+            current = self.client.get_traits(want.rp_uuid)
         kept = {t for t in current if t.startswith(FUNCTION_TRAIT_PREFIX)}
         wanted = set(want.traits) | kept
         if wanted == current:
