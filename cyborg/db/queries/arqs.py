@@ -23,9 +23,20 @@ def scoped(context, query):
     return query
 
 
+_FIELDS = ('uuid', 'state', 'device_profile_group_id', 'hostname',
+           'device_rp_uuid', 'instance_uuid', 'project_id', 'created_at',
+           'updated_at')
+
+
 def _select():
+    """Plain columns, not ORM entities: rendering thousands of rows then
+    costs no object construction."""
     arq, dp, ah = models.ExtArq, models.DeviceProfile, models.AttachHandle
-    return (sa.select(arq, dp.name, ah)
+    columns = [getattr(arq, name) for name in _FIELDS]
+    return (sa.select(*columns, dp.name.label('profile_name'),
+                      ah.attach_type.label('ah_type'),
+                      ah.uuid.label('ah_uuid'),
+                      ah.attach_info.label('ah_info'))
             .join(dp, arq.device_profile_id == dp.id)
             .outerjoin(ah, arq.attach_handle_id == ah.id)
             .order_by(arq.id))
@@ -41,10 +52,7 @@ def _handle_info(text):
 
 def to_dict(arq, profile_name, handle=None):
     """What the API renders; handle fields only when exactly Bound."""
-    row = {name: getattr(arq, name) for name in (
-        'uuid', 'state', 'device_profile_group_id', 'hostname',
-        'device_rp_uuid', 'instance_uuid', 'project_id', 'created_at',
-        'updated_at')}
+    row = {name: getattr(arq, name) for name in _FIELDS}
     row['device_profile_name'] = profile_name
     bound = handle is not None and arq.state == states.BOUND
     row['attach_handle_type'] = handle.attach_type if bound else ''
@@ -54,8 +62,18 @@ def to_dict(arq, profile_name, handle=None):
     return row
 
 
+def _from_row(r):
+    row = {name: getattr(r, name) for name in _FIELDS}
+    row['device_profile_name'] = r.profile_name
+    bound = r.ah_uuid is not None and r.state == states.BOUND
+    row['attach_handle_type'] = r.ah_type if bound else ''
+    row['attach_handle_uuid'] = r.ah_uuid if bound else None
+    row['attach_handle_info'] = _handle_info(r.ah_info) if bound else {}
+    return row
+
+
 def _rows(context, query):
-    return [to_dict(*r) for r in context.session.execute(query).all()]
+    return [_from_row(r) for r in context.session.execute(query).all()]
 
 
 @session.reader
