@@ -9,60 +9,28 @@ from the ARQ's ``hostname``. Calls go to topic ``cyborg-agent`` with
 * ``remove_vgpu_mdev(pci_addr, asked_type, ah_uuid)``
 * ``fpga_program(controlpath_id, bitstream_uuid, driver_name)`` -> bool
 
-The client is ours (the wire contract is the spec's), with a reply timeout
-per call: programming an FPGA takes longer than oslo.messaging's default.
-Tests replace :data:`client_factory`.
+The client is ``cyborg.agent.rpcapi.AgentAPI`` with ``[DEFAULT]
+bind_timeout`` as reply timeout (programming an FPGA takes longer than
+oslo.messaging's default). Tests may replace :data:`client_factory`.
 """
 import json
 import logging
 
-import oslo_messaging as messaging
-
 from cyborg.common import exception
-from cyborg.common import rpc
 from cyborg.conf import CONF
 from cyborg.db.queries import devices as devices_db
 
 LOG = logging.getLogger(__name__)
 
-TOPIC = 'cyborg-agent'
-VERSION = '1.0'
 MDEV = 'MDEV'
 
 
-class AgentClient:
-    """Blocking calls to one agent's RPC server."""
-
-    def __init__(self):
-        target = messaging.Target(topic=TOPIC, version=VERSION)
-        self._client = rpc.get_client(target)
-
-    def _call(self, context, host, method, timeout, **kwargs):
-        cctxt = self._client.prepare(server=host, version=VERSION,
-                                     timeout=timeout)
-        return cctxt.call(context, method, **kwargs)
-
-    def create_vgpu_mdev(self, context, host, pci_addr, asked_type, ah_uuid,
-                         timeout=None):
-        return self._call(context, host, 'create_vgpu_mdev', timeout,
-                          pci_addr=pci_addr, asked_type=asked_type,
-                          ah_uuid=ah_uuid)
-
-    def remove_vgpu_mdev(self, context, host, pci_addr, asked_type, ah_uuid,
-                         timeout=None):
-        return self._call(context, host, 'remove_vgpu_mdev', timeout,
-                          pci_addr=pci_addr, asked_type=asked_type,
-                          ah_uuid=ah_uuid)
-
-    def fpga_program(self, context, host, controlpath_id, bitstream_uuid,
-                     driver_name, timeout=None):
-        return self._call(context, host, 'fpga_program', timeout,
-                          controlpath_id=controlpath_id,
-                          bitstream_uuid=bitstream_uuid,
-                          driver_name=driver_name)
+def _default_client():
+    from cyborg.agent import rpcapi
+    return rpcapi.AgentAPI(timeout=CONF.bind_timeout)
 
 
-client_factory = AgentClient
+client_factory = _default_client
 
 
 def _client():
@@ -100,8 +68,7 @@ def create_mdev(context, work):
     pci_addr, asked_type = mdev_args(work['attach_info'])
     try:
         _client().create_vgpu_mdev(context, host, pci_addr, asked_type,
-                                   work['handle_uuid'],
-                                   timeout=CONF.bind_timeout)
+                                   work['handle_uuid'])
     except Exception as exc:
         raise _rpc_failed(host, exc)
 
@@ -112,7 +79,7 @@ def remove_mdev(context, device_hostname, attach_info, handle_uuid):
     pci_addr, asked_type = mdev_args(attach_info)
     try:
         _client().remove_vgpu_mdev(context, host, pci_addr, asked_type,
-                                   handle_uuid, timeout=CONF.bind_timeout)
+                                   handle_uuid)
     except Exception as exc:
         raise _rpc_failed(host, exc)
 
@@ -126,8 +93,7 @@ def program(context, work):
     try:
         ok = _client().fpga_program(context, host, work['controlpath'],
                                     work['bitstream_id'],
-                                    work['driver_name'],
-                                    timeout=CONF.bind_timeout)
+                                    work['driver_name'])
     except Exception as exc:
         raise _rpc_failed(host, exc)
     if not ok:

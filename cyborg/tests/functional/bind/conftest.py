@@ -1,0 +1,36 @@
+"""Fixtures of the bind tests (see ``env.py``)."""
+import pytest
+
+from cyborg.clients import nova as nova_client
+from cyborg.conductor import bind
+from cyborg.tests.fixtures import database
+from cyborg.tests.fixtures import nova
+from cyborg.tests.fixtures import services
+from cyborg.tests.functional.bind import env
+
+
+@pytest.fixture
+def service():
+    """(db, app, fake nova) with a conductor on the fake transport."""
+    env.init_conf()
+    with database.Database() as db, services.Conductor() as _cond, \
+            nova.FakeNova() as fake:
+        fake.use()
+        app = services.api_app()
+        try:
+            yield db, app, fake
+        finally:
+            bind.wait_jobs(10)
+            nova_client.notifier().wait_idle(2)
+            env.clear_api_conf()
+
+
+@pytest.fixture
+def client(service):
+    return env.Client(service[1])
+
+
+@pytest.fixture
+def session(service):
+    with service[0].session() as s:
+        yield s
