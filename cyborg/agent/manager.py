@@ -4,16 +4,13 @@ conductor. The agent never writes the database or Placement.
 """
 import contextlib
 import logging
-import os
-import tempfile
 import threading
-import uuid as uuid_lib
 
 import oslo_messaging as messaging
 
 from cyborg.accelerator.drivers import base
 from cyborg.accelerator.drivers import exceptions as driver_exceptions
-from cyborg.accelerator.drivers import mdev
+from cyborg.agent import preparation
 from cyborg.agent import rpcapi
 from cyborg.common import exception
 
@@ -36,8 +33,9 @@ class AgentManager:
     """:param tracker: a ``ResourceTracker``; :param conductor: a
     ``ConductorAPI``; :param identity: ``{host, compute_node_name,
     compute_node_rp_uuid}``; :param host_view: the drivers' HostView
-    (mdev writes); :param image_fetcher: ``fetch(context, image_uuid,
-    path)`` downloading an FPGA bitstream (Glance)."""
+    (mdev writes; the real host when None); :param image_fetcher:
+    ``fetch(context, image_uuid, path)`` downloading an FPGA bitstream
+    (Glance, ``preparation.fetch_image``, when None)."""
 
     target = messaging.Target(version=rpcapi.RPC_API_VERSION)
 
@@ -78,33 +76,24 @@ class AgentManager:
     @messaging.expected_exceptions(exception.CyborgException)
     def create_vgpu_mdev(self, context, pci_addr, asked_type, ah_uuid):
         with _as_cyborg_error():
-            mdev.create_mdev(self._host(), pci_addr, asked_type, ah_uuid)
+            preparation.create_vgpu_mdev(self.host_view, pci_addr,
+                                         asked_type, ah_uuid)
 
     @messaging.expected_exceptions(exception.CyborgException)
     def remove_vgpu_mdev(self, context, pci_addr, asked_type, ah_uuid):
         with _as_cyborg_error():
-            mdev.remove_mdev(self._host(), pci_addr, asked_type, ah_uuid)
+            preparation.remove_vgpu_mdev(self.host_view, pci_addr,
+                                         asked_type, ah_uuid)
 
     @messaging.expected_exceptions(exception.CyborgException)
     def fpga_program(self, context, controlpath_id, bitstream_uuid,
                      driver_name):
-        try:
-            uuid_lib.UUID(str(bitstream_uuid))
-        except ValueError:
-            raise exception.InvalidUUID(uuid=bitstream_uuid)
+        preparation.check_uuid(bitstream_uuid)
         driver = self._programmer(driver_name)
-        if self.image_fetcher is None:
-            raise exception.ServerError(
-                err='FPGA programming needs a bitstream download, which '
-                    'this agent is not configured for')
-        fd, path = tempfile.mkstemp(prefix=str(bitstream_uuid),
-                                    suffix='.gbs')
-        os.close(fd)
-        try:
-            self.image_fetcher(context, bitstream_uuid, path)
-            return bool(driver.program(controlpath_id, path))
-        finally:
-            os.unlink(path)
+        with _as_cyborg_error():
+            return preparation.program(
+                context, driver, controlpath_id, bitstream_uuid,
+                fetch=self.image_fetcher or preparation.fetch_image)
 
     def _programmer(self, driver_name):
         tag = _VENDOR_TAGS.get(driver_name, driver_name)
@@ -115,8 +104,3 @@ class AgentManager:
                     % driver_name)
         return driver
 
-    def _host(self):
-        if self.host_view is None:
-            from cyborg.accelerator.drivers import host
-            self.host_view = host.HostView()
-        return self.host_view
