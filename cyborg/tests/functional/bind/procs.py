@@ -1,0 +1,66 @@
+"""Processes for the multi-process bind tests (run with ``python -m``).
+
+``conductor``: the real ``ConductorService`` plus what
+``cyborg/conductor/service.py`` is to do at start (``deadlines.recover``,
+then ``deadlines.start_periodic``) - kept here until that wiring lands.
+``agent``: an agent RPC server (topic ``cyborg-agent``, server =
+``[DEFAULT] host``) whose endpoint is ``env.FakeAgentEndpoint`` over a
+sysfs tree in ``--root``, answering after ``--delay`` seconds.
+
+Usage: ``python -m cyborg.tests.functional.bind.procs conductor|agent
+--config-file FILE [--root DIR] [--delay S]``
+"""
+import signal
+import sys
+import threading
+
+from oslo_config import cfg
+
+from cyborg.cmd import common
+from cyborg.conf import CONF
+
+_opts = [cfg.StrOpt('root', default='/tmp'),
+         cfg.FloatOpt('delay', default=0.0)]
+
+
+def _wait_for_signal():
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    stopped.wait()
+
+
+def conductor():
+    from cyborg.conductor import deadlines
+    from cyborg.conductor import service
+    from cyborg.db import session
+    session.configure()
+    svc = service.ConductorService(CONF.host)
+    svc.start()
+    recovered = deadlines.recover()
+    periodic = deadlines.start_periodic(1.0)
+    print('conductor ready; recovered %s' % recovered, flush=True)
+    _wait_for_signal()
+    periodic.stop()
+    svc.stop()
+
+
+def agent():
+    from cyborg.tests.functional.bind import env
+    endpoint = env.FakeAgentEndpoint(CONF.root, delay=CONF.delay)
+    server = env.start_agent(endpoint, host=CONF.host)
+    print('agent ready', flush=True)
+    _wait_for_signal()
+    server.stop()
+    server.wait()
+
+
+def main():
+    role = sys.argv[1]
+    CONF.register_cli_opts(_opts)
+    common.parse_args(sys.argv[2:])
+    {'conductor': conductor, 'agent': agent}[role]()
+
+
+if __name__ == '__main__':
+    main()

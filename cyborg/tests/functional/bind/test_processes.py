@@ -1,0 +1,266 @@
+"""The bind flow across separate API, conductor and agent processes over
+RabbitMQ (``rabbit://cyborg:cyborg@127.0.0.1:5672/``, skipped when it
+does not answer), on one SQLite file, with the recording Nova:
+
+* the whole flow (instant MDEV bind, background FPGA bind, unbind,
+  delete by instance) through ``cyborg-api`` -> ``cyborg-conductor`` ->
+  agent;
+* the conductor SIGKILLed while binds wait on a slow agent, then
+  restarted: no ARQ stays unresolved and no attach handle leaks.
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from cyborg.common import states
+from cyborg.db import migration
+from cyborg.db import models
+from cyborg.tests.fixtures import database
+from cyborg.tests.fixtures import nova
+from cyborg.tests.functional.bind import env
+
+RABBIT = os.environ.get('CYBORG_TEST_RABBIT_URL',
+                        'rabbit://cyborg:cyborg@127.0.0.1:5672/')
+HEADERS = dict(env.SERVICE, **{'Content-Type': 'application/json'})
+
+
+def _rabbit_up():
+    try:
+        socket.create_connection(('127.0.0.1', 5672), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _rabbit_up(),
+                                reason='RabbitMQ is not reachable')
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Cluster:
+    def __init__(self, tmp_path, fake_nova, agent_delay=0.0):
+        self.tmp = tmp_path
+        self.db_url = 'sqlite:///%s' % (tmp_path / 'cyborg.sqlite')
+        migration.upgrade('head', url=self.db_url)
+        self.engine = database.sqlite_engine(tmp_path / 'cyborg.sqlite')
+        self.port = _free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self.procs = {}
+        self.root = tmp_path / 'sys-root'
+        self.root.mkdir()
+        self.agent_delay = agent_delay
+        exchange = 'cyborg_test_%s' % uuid.uuid4().hex[:8]
+        lines = ['[DEFAULT]', 'transport_url = %s' % RABBIT,
+                 'control_exchange = %s' % exchange,
+                 'rpc_response_timeout = 10', 'bind_timeout = 8',
+                 '[database]', 'connection = %s' % self.db_url,
+                 '[api]', 'auth_strategy = noauth', 'host_ip = 127.0.0.1',
+                 'port = %d' % self.port] + fake_nova.conf_lines()
+        self.conf = tmp_path / 'cyborg.conf'
+        self.conf.write_text('\n'.join(lines) + '\n')
+
+    def _spawn(self, name, argv, host, ready=None):
+        log = open(self.tmp / ('%s.log' % name), 'a')
+        host_conf = self.tmp / ('%s.conf' % name)
+        host_conf.write_text('[DEFAULT]\nhost = %s\n' % host)
+        cmd = [sys.executable] + argv + ['--config-file', str(self.conf),
+                                         '--config-file', str(host_conf)]
+        self.procs[name] = subprocess.Popen(cmd, stdout=log,
+                                            stderr=subprocess.STDOUT)
+        return self.procs[name]
+
+    def start(self):
+        self._spawn('agent', ['-m', 'cyborg.tests.functional.bind.procs',
+                              'agent', '--root', str(self.root),
+                              '--delay', str(self.agent_delay)], 'agent-1')
+        self.start_conductor()
+        self._spawn('api', ['-c', 'import sys; from cyborg.cmd.api import '
+                            'main; main(sys.argv[1:])'], 'api-1')
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.procs['api'].poll() is None, (
+                self.tmp / 'api.log').read_text()
+            try:
+                requests.get(self.url + '/', timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        self._wait_log('conductor', 'conductor ready')
+        self._wait_log('agent', 'agent ready')
+        return self
+
+    def start_conductor(self):
+        self._spawn('conductor', ['-m', 'cyborg.tests.functional.bind.procs',
+                                  'conductor'], 'cond-1')
+
+    def _wait_log(self, name, text, timeout=60):
+        deadline = time.monotonic() + timeout
+        path = self.tmp / ('%s.log' % name)
+        while time.monotonic() < deadline:
+            if text in path.read_text():
+                return
+            if self.procs[name].poll() is not None:
+                break
+            time.sleep(0.1)
+        raise AssertionError('%s not ready: %s' % (name, path.read_text()))
+
+    def kill(self, name, sig=signal.SIGKILL):
+        proc = self.procs.pop(name)
+        proc.send_signal(sig)
+        proc.wait(30)
+
+    def stop(self):
+        for name in list(self.procs):
+            proc = self.procs.pop(name)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        self.engine.dispose()
+
+    def http(self, method, path, body=None, timeout=30):
+        return requests.request(method, self.url + path, json=body,
+                                headers=HEADERS, timeout=timeout)
+
+    def session(self):
+        return sa.orm.Session(self.engine)
+
+
+@pytest.fixture
+def fake_nova():
+    with nova.FakeNova() as fake:
+        yield fake
+
+
+def _bind_body(arqs, instance, providers):
+    return {a['uuid']: [
+        {'path': '/hostname', 'op': 'add', 'value': 'compute-1'},
+        {'path': '/device_rp_uuid', 'op': 'add',
+         'value': providers[a['device_profile_group_id']]},
+        {'path': '/instance_uuid', 'op': 'add', 'value': instance}]
+        for a in arqs}
+
+
+def _wait_resolved(cluster, instance, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        resp = cluster.http('GET', '/v2/accelerator_requests?instance=%s'
+                            '&bind_state=resolved' % instance)
+        if resp.status_code == 200:
+            return resp.json()['arqs']
+        assert resp.status_code == 423, resp.text
+        time.sleep(0.2)
+    raise AssertionError('not resolved')
+
+
+def test_bind_across_processes(tmp_path, fake_nova):
+    cluster = Cluster(tmp_path, fake_nova).start()
+    try:
+        with cluster.session() as s:
+            vgpu = env.add_device(s, handles=2, attach_type='MDEV',
+                                  dev_type='GPU', agent='agent-1')
+            fpga = env.add_device(s, handles=2, agent='agent-1')
+        image = str(uuid.uuid4())
+        resp = cluster.http('POST', '/v2/device_profiles', [
+            {'name': 'mix', 'groups': [
+                {'resources:VGPU': '1'},
+                {'resources:FPGA': '1', 'accel:bitstream_id': image}]}])
+        assert resp.status_code == 201, resp.text
+        arqs = cluster.http('POST', '/v2/accelerator_requests',
+                            {'device_profile_name': 'mix'}).json()['arqs']
+        server = str(uuid.uuid4())
+        resp = cluster.http('PATCH', '/v2/accelerator_requests',
+                            _bind_body(arqs, server, [vgpu, fpga]))
+        assert resp.status_code == 202, resp.text
+        listed = _wait_resolved(cluster, server)
+        assert [a['state'] for a in listed] == [states.BOUND] * 2
+        assert [a['attach_handle_type'] for a in listed] == ['MDEV',
+                                                             'TEST_PCI']
+        events = fake_nova.wait_for_events(2)
+        assert {(e['tag'], e['status']) for e in events} == {
+            (a['uuid'], 'completed') for a in arqs}
+        created = next(cluster.root.rglob('create')).read_text()
+        assert created == listed[0]['attach_handle_uuid']
+        resp = cluster.http('DELETE', '/v2/accelerator_requests?instance=%s'
+                            % server)
+        assert resp.status_code == 204, resp.text
+        with cluster.session() as s:
+            assert env.handles_in_use(s) == 0
+            assert env.arq_states(s) == {}
+    finally:
+        cluster.stop()
+
+
+def test_conductor_killed_mid_bind(tmp_path, fake_nova):
+    cluster = Cluster(tmp_path, fake_nova, agent_delay=6).start()
+    try:
+        with cluster.session() as s:
+            fpga = env.add_device(s, handles=4, agent='agent-1')
+            vgpu = env.add_device(s, handles=4, attach_type='MDEV',
+                                  dev_type='GPU', agent='agent-1')
+        for profile in ({'name': 'prog', 'groups': [{
+                'resources:FPGA': '1', 'accel:bitstream_id':
+                str(uuid.uuid4())}]},
+                {'name': 'vgpu', 'groups': [{'resources:VGPU': '1'}]}):
+            resp = cluster.http('POST', '/v2/device_profiles', [profile])
+            assert resp.status_code == 201, resp.text
+        servers = []
+        # Two background (programming) binds: 202 at once.
+        for _ in range(2):
+            arqs = cluster.http('POST', '/v2/accelerator_requests', {
+                'device_profile_name': 'prog'}).json()['arqs']
+            servers.append(str(uuid.uuid4()))
+            resp = cluster.http('PATCH', '/v2/accelerator_requests',
+                                _bind_body(arqs, servers[-1], [fpga]))
+            assert resp.status_code == 202, resp.text
+        # One instant MDEV bind, left waiting on the slow agent.
+        arqs = cluster.http('POST', '/v2/accelerator_requests', {
+            'device_profile_name': 'vgpu'}).json()['arqs']
+        servers.append(str(uuid.uuid4()))
+        pending = threading.Thread(target=cluster.http, args=(
+            'PATCH', '/v2/accelerator_requests',
+            _bind_body(arqs, servers[-1], [vgpu])), daemon=True)
+        pending.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with cluster.session() as s:
+                started = [st for st in env.arq_states(s).values()
+                           if st == states.BIND_STARTED]
+            if len(started) == 3:
+                break
+            time.sleep(0.1)
+        assert len(started) == 3
+        cluster.kill('conductor')
+        with cluster.session() as s:
+            assert env.handles_in_use(s) == 3
+        cluster.start_conductor()
+        cluster._wait_log('conductor', 'conductor ready')
+        for server in servers:
+            listed = _wait_resolved(cluster, server)
+            assert [a['state'] for a in listed] == [states.BIND_FAILED]
+        with cluster.session() as s:
+            assert env.handles_in_use(s) == 0
+            reasons = s.scalars(sa.select(models.ExtArq.state_reason)).all()
+        assert all('restarted' in r for r in reasons), reasons
+        events = fake_nova.wait_for_events(3)
+        assert {e['status'] for e in events} == {'failed'}
+        pending.join(30)
+    finally:
+        cluster.stop()
