@@ -128,3 +128,33 @@ def _race(client, new_session, fake):
         assert (r.uuid, results[r.uuid][0]) in {
             (r.uuid, 202 if r.state == states.BOUND else 404)}
     fake.wait_for_events(HANDLES)
+
+
+def test_ten_binds_of_one_arq(backend):
+    """Concurrent binds of the same ARQ: one 202, the others 409 (Q12)."""
+    with services.Conductor(), nova.FakeNova() as fake:
+        fake.use()
+        client = env.Client(services.api_app())
+        try:
+            with backend() as s:
+                rp = env.add_device(s, handles=HANDLES)
+            client.profile('one-fpga', [{'resources:FPGA': '1'}])
+            arq = client.create_arqs('one-fpga')[0]
+            barrier = threading.Barrier(10)
+            codes = []
+
+            def bind():
+                barrier.wait()
+                codes.append(client.bind([arq], str(uuid.uuid4()),
+                                         [rp]).status_int)
+
+            threads = [threading.Thread(target=bind) for _ in range(10)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+            assert sorted(codes) == [202] + [409] * 9, codes
+            with backend() as s:
+                assert env.handles_in_use(s) == 1
+        finally:
+            env.clear_api_conf()
