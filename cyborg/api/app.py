@@ -39,6 +39,19 @@ class JsonOnlyHook(pecan.hooks.PecanHook):
         state.request.pecan['content_type'] = 'application/json'
 
 
+class Request(pecan.Request):
+    """Pecan's request, minus its JSON pre-parse.
+
+    Pecan decodes every JSON body into keyword arguments before routing;
+    an error there (a deeply nested body raises RecursionError) escapes
+    the application. The router reads bodies itself (expose.json_body).
+    """
+
+    @property
+    def json(self):
+        raise ValueError('request bodies are read by the router')
+
+
 class RootController:
     """Pecan root: every path goes to the router (routes are data)."""
 
@@ -97,6 +110,7 @@ def setup_app(conf=CONF, conductor_factory=None):
     app = pecan.make_app(RootController(router), debug=False,
                          force_canonical=False,
                          guess_content_type_from_ext=False,
+                         request_cls=Request,
                          hooks=[JsonOnlyHook()])
     if conf.api.auth_strategy == 'keystone':
         authenticated = auth_token.AuthProtocol(

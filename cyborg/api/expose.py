@@ -163,7 +163,7 @@ def json_body(request, name, max_size):
         raise exception.UnsupportedMediaType(mimetype=media or None)
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # too deep
         raise exception.InvalidJsonBody()
 
 
@@ -174,7 +174,7 @@ def no_body(request):
         return
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # too deep
         raise exception.InvalidJsonBody()
     if isinstance(data, dict) and data:
         raise exception.UnknownArgument(name=next(iter(data)))
