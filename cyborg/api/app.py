@@ -20,7 +20,9 @@ from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 import pecan
 import pecan.hooks
+import webob.exc
 
+from cyborg.api import expose
 from cyborg.api import router as api_router
 from cyborg.conf import CONF
 
@@ -37,6 +39,20 @@ class JsonOnlyHook(pecan.hooks.PecanHook):
 
     def on_route(self, state):
         state.request.pecan['content_type'] = 'application/json'
+
+
+class ErrorHook(pecan.hooks.PecanHook):
+    """Errors Pecan raises before the router runs get the contract's shape.
+
+    Pecan answers 400 itself when the path or query string is not UTF-8
+    (api.md §3.3: framework errors are wrapped like the router's); anything
+    else escaping it becomes the application's 500.
+    """
+
+    def on_error(self, state, e):
+        if isinstance(e, webob.exc.HTTPException):
+            return expose.framework_error(e.status_int, state.request)
+        return expose.application_error(e)
 
 
 class Request(pecan.Request):
@@ -111,7 +127,7 @@ def setup_app(conf=CONF, conductor_factory=None):
                          force_canonical=False,
                          guess_content_type_from_ext=False,
                          request_cls=Request,
-                         hooks=[JsonOnlyHook()])
+                         hooks=[JsonOnlyHook(), ErrorHook()])
     if conf.api.auth_strategy == 'keystone':
         authenticated = auth_token.AuthProtocol(
             app, {'oslo_config_config': conf})

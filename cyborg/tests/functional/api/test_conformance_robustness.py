@@ -9,6 +9,7 @@ response).
 
 import pytest
 
+from cyborg.tests.functional.api import conformance_client as cc
 from cyborg.tests.functional.api import inventory_fixtures as inv
 from cyborg.tests.functional.api.conformance_client import A
 from cyborg.tests.functional.api.conformance_client import api_fixture  # noqa: F401,E501
@@ -49,3 +50,22 @@ def test_body_over_the_size_limit_is_413(api):
     resp = api('POST', DPS, raw=b'[' + b'1,' * 600000 + b'1]')
     assert resp.status_int == 413
     assert fault(resp)
+
+
+@pytest.mark.parametrize('path', [
+    '/v2/devices?vendor=%ff%fe', A + '?instance=%ff', DPS + '?name=%c3',
+    '/v2/devices/%ff', DPS + '/%ff', '/%ff', '/v2/%ff/x',
+])
+def test_path_or_query_not_utf8_is_a_wrapped_400(api, path):
+    """Rejected before the router, still in the §3.3 wrapped shape."""
+    resp = api('GET', path)
+    assert resp.status_int == 400
+    assert resp.content_type == 'application/json'
+    doc = cc.inner(resp)
+    assert doc['code'] == 400 and doc['title'] == 'Bad Request'
+
+
+def test_not_utf8_plain_text_variant(api):
+    resp = api('GET', '/v2/devices/%ff', accept=None)
+    assert resp.status_int == 400
+    assert resp.data['error_message'].startswith('400 Bad Request')
