@@ -15,6 +15,7 @@ Two error formats exist (api.md §3):
 from http import HTTPStatus
 import json
 import logging
+from urllib import parse
 
 import webob
 from wsme import exc as wsme_exc
@@ -25,6 +26,7 @@ from cyborg.common import exception
 LOG = logging.getLogger(__name__)
 
 JSON = 'application/json'
+FORM = 'application/x-www-form-urlencoded'
 _UUID = wsme_types.UuidType()
 
 
@@ -147,8 +149,8 @@ def query_args(request, allowed):
     return params
 
 
-def json_body(request, name, max_size):
-    """Decode the JSON body; ``name`` is the contract's argument name."""
+def _read(request, max_size):
+    """The raw body, 413 beyond ``max_size`` bytes."""
     length = request.content_length
     if length is not None and length > max_size:
         raise exception.RequestEntityTooLarge()
@@ -156,25 +158,61 @@ def json_body(request, name, max_size):
         else request.body
     if len(raw) > max_size:
         raise exception.RequestEntityTooLarge()
-    if not raw.strip():
-        raise exception.MissingArgument(name=name)
-    media = (request.content_type or '').lower()
-    if media != JSON:
-        raise exception.UnsupportedMediaType(mimetype=media or None)
+    return raw
+
+
+def _form_fields(raw):
+    """Field names of a form body: upstream reads them as arguments."""
+    text = raw.decode('utf-8', 'replace')
+    return [k for k, _v in parse.parse_qsl(text, keep_blank_values=True)]
+
+
+def _decode(raw):
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):  # too deep
         raise exception.InvalidJsonBody()
 
 
-def no_body(request):
-    """Body-less actions: a JSON object's first key is an unknown argument."""
-    raw = request.body
+def json_body(request, name, max_size):
+    """Decode the JSON body; ``name`` is the contract's argument name.
+
+    A form-encoded body is not JSON: its fields are unknown arguments
+    (api.md §2.4), and a form without fields leaves ``name`` missing.
+    """
+    raw = _read(request, max_size)
+    if not raw.strip():
+        raise exception.MissingArgument(name=name)
+    media = (request.content_type or '').lower()
+    if media == FORM:
+        fields = _form_fields(raw)
+        if fields:
+            raise exception.UnknownArgument(name=fields[0])
+        raise exception.MissingArgument(name=name)
+    if media != JSON:
+        raise exception.UnsupportedMediaType(mimetype=media or None)
+    return _decode(raw)
+
+
+def no_body(request, max_size):
+    """Body-less actions (api.md §2.4), checked as upstream's WSME does.
+
+    A form's fields or a JSON object's keys are unknown arguments, JSON
+    that is not an object is a 400 and any other media type a 415.
+    """
+    raw = _read(request, max_size)
     if not raw.strip():
         return
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # too deep
-        raise exception.InvalidJsonBody()
-    if isinstance(data, dict) and data:
-        raise exception.UnknownArgument(name=next(iter(data)))
+    media = (request.content_type or '').lower()
+    if media == FORM:
+        names = _form_fields(raw)
+    elif media != JSON:
+        raise exception.UnsupportedMediaType(mimetype=media or None)
+    else:
+        data = _decode(raw)
+        if not isinstance(data, dict):
+            raise exception.InvalidParameterValue(
+                err='Request must be a JSON dict')
+        names = list(data)
+    if names:
+        raise exception.UnknownArgument(name=', '.join(names))

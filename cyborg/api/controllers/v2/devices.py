@@ -33,7 +33,7 @@ def get_one(req, uuid):
 def _set_enabled(req, uuid, rule, enabled):
     req.context.can(rule)
     req.query()
-    expose.no_body(req.http)
+    expose.no_body(req.http, req.conf.api.max_request_body_size)
     req.conductor.device_set_enabled(req.context, uuid, enabled)
 
 

@@ -261,9 +261,10 @@ def test_json_body_ok():
      'Missing argument: "req_devprof_list"'),
     (b'{"a": 1}', 'text/plain', exception.UnsupportedMediaType,
      'Unknown mimetype: text/plain'),
-    (b'a=1', 'application/x-www-form-urlencoded',
-     exception.UnsupportedMediaType,
-     'Unknown mimetype: application/x-www-form-urlencoded'),
+    (b'a=1&b=2', 'application/x-www-form-urlencoded',
+     exception.UnknownArgument, 'Unknown argument: "a"'),
+    (b'&', 'application/x-www-form-urlencoded',
+     exception.MissingArgument, 'Missing argument: "req_devprof_list"'),
     (b'{"a": 1}', None, exception.UnsupportedMediaType,
      'Unknown mimetype: None'),
     (b'{"a": ', 'application/json', exception.InvalidJsonBody,
@@ -293,13 +294,13 @@ def test_json_body_too_large_without_content_length():
 
 
 def test_no_body():
-    expose.no_body(_body_req(b''))
-    expose.no_body(_body_req(b'{}'))
+    expose.no_body(_body_req(b''), 2048)
+    expose.no_body(_body_req(b'{}'), 2048)
     with pytest.raises(exception.UnknownArgument) as e:
-        expose.no_body(_body_req(b'{"x": 1}'))
+        expose.no_body(_body_req(b'{"x": 1}'), 2048)
     assert e.value.message == 'Unknown argument: "x"'
     with pytest.raises(exception.InvalidJsonBody):
-        expose.no_body(_body_req(b'{x'))
+        expose.no_body(_body_req(b'{x'), 2048)
 
 
 def test_query_args():
