@@ -1,12 +1,11 @@
 """cyborg-agent: runs the drivers and reports to the conductor."""
-import signal
 import sys
-import threading
 
 from oslo_log import log as logging
 
 from cyborg.agent import service
 from cyborg.cmd import common
+from cyborg.cmd import signals
 from cyborg.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -17,12 +16,8 @@ def main(argv=None):
     agent = service.AgentService(CONF.host)
     agent.start()
     LOG.info('cyborg-agent running as %s', CONF.host)
-    stopped = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopped.set())
     try:
-        while not stopped.wait(1):
-            pass
+        signals.wait_for_stop()
     finally:
         agent.stop()
     return 0

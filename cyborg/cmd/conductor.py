@@ -1,10 +1,9 @@
 """cyborg-conductor: the RPC server of topic cyborg-conductor."""
-import signal
-import threading
 
 from oslo_log import log as logging
 
 from cyborg.cmd import common
+from cyborg.cmd import signals
 from cyborg.conductor import service
 from cyborg.conf import CONF
 from cyborg.db import session
@@ -18,8 +17,7 @@ def main(argv=None):
     conductor = service.ConductorService(CONF.host)
     conductor.start()
     LOG.info('cyborg-conductor running as %s', CONF.host)
-    stopped = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopped.set())
-    stopped.wait()
-    conductor.stop()
+    try:
+        signals.wait_for_stop()
+    finally:
+        conductor.stop()

@@ -1,20 +1,23 @@
 """cyborg-standalone: the whole service in one process, for trying it out.
 
-The API on 127.0.0.1:6666 and the conductor run over oslo.messaging's
-in-process transport, on SQLite in a state directory that survives
-restarts, with noauth and an admin identity unless the request says
-otherwise. Ctrl-C stops it cleanly.
+The API on 127.0.0.1:6666, the conductor and an agent with the fake driver
+run over oslo.messaging's in-process transport, on SQLite in a state
+directory that survives restarts, with noauth and an admin identity unless
+the request says otherwise. Unless ``[placement]`` names an external
+Placement (``auth_type`` or ``endpoint_override`` set), a real embedded
+Placement (``openstack-placement``, SQLite in the state directory) serves
+on 127.0.0.1:8778, and the compute-node provider of this host is created
+there if missing. Ctrl-C stops everything cleanly.
 """
 import os
-import signal
 import sys
-import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
 from cyborg.api import app as api_app
 from cyborg.cmd import common
+from cyborg.cmd import signals
 from cyborg.common import wsgi_server
 from cyborg.conductor import service as conductor_service
 from cyborg.conf import CONF
@@ -32,6 +35,8 @@ cli_opts = [
     cfg.StrOpt('bind-host', default='127.0.0.1',
                help='Address the API listens on.'),
     cfg.PortOpt('bind-port', default=6666, help='Port the API listens on.'),
+    cfg.PortOpt('placement-port', default=8778,
+                help='Port of the embedded Placement (0: any free port).'),
 ]
 
 
@@ -47,19 +52,46 @@ def _configure(state_dir):
 class Standalone:
     """Everything the standalone mode runs; start() and stop()."""
 
-    def __init__(self, state_dir, host, port):
+    def __init__(self, state_dir, host, port, placement_port=8778):
         self.state_dir = os.path.abspath(state_dir)
         self.host = host
         self.port = port
+        self.placement_port = placement_port
+        self.placement_endpoint = None
         self.parts = []
+
+    def _placement(self):
+        """A Placement client: the configured one, else an embedded one."""
+        from cyborg.clients import placement
+        if CONF.placement.auth_type or CONF.placement.endpoint_override:
+            return placement.PlacementClient(conf=CONF)
+        from cyborg import placement_embedded
+        embedded = placement_embedded.start(self.state_dir,
+                                            port=self.placement_port)
+        self.parts.append(embedded)
+        self.placement_endpoint = embedded.endpoint
+        return placement.PlacementClient(adapter=embedded.adapter())
+
+    def _start_agent(self, client):
+        from cyborg.agent import service as agent_service
+        from cyborg.conductor import inventory
+        inventory.set_placement(client)
+        node = client.ensure_compute_node(CONF.host)
+        agent = agent_service.AgentService(
+            CONF.host, placement=client,
+            compute_node=(node['name'], node['uuid']))
+        agent.start()
+        self.parts.append(agent)
 
     def start(self):
         _configure(self.state_dir)
         migration.upgrade('head')
         session.configure()
+        client = self._placement()
         conductor = conductor_service.ConductorService(CONF.host)
         conductor.start()
         self.parts.append(conductor)
+        self._start_agent(client)
         self.api = wsgi_server.Server(api_app.setup_app(), self.host,
                                       self.port)
         self.api.start()
@@ -78,16 +110,16 @@ class Standalone:
 def main(argv=None):
     CONF.register_cli_opts(cli_opts)
     common.parse_args(argv)
-    service = Standalone(CONF.state_dir, CONF.bind_host, CONF.bind_port)
+    service = Standalone(CONF.state_dir, CONF.bind_host, CONF.bind_port,
+                         CONF.placement_port)
     url = service.start()
     print('cyborg standalone is running: API at %s (state in %s). '
           'Press Ctrl-C to stop.' % (url, service.state_dir), flush=True)
-    stopped = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopped.set())
+    if service.placement_endpoint:
+        print('Embedded Placement at %s (token: admin).'
+              % service.placement_endpoint, flush=True)
     try:
-        while not stopped.wait(1):
-            pass
+        signals.wait_for_stop()
     finally:
         service.stop()
         print('cyborg standalone stopped.', flush=True)

@@ -21,13 +21,16 @@ class StandaloneProcess:
         self.state_dir = str(state_dir)
         self.port = free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
+        self.placement_port = free_port()
+        self.placement_url = 'http://127.0.0.1:%d' % self.placement_port
         self.proc = None
         self.output = ''
 
     def start(self, timeout=60):
         cmd = [sys.executable, '-m', 'cyborg.cmd.standalone',
                '--state-dir', self.state_dir,
-               '--bind-port', str(self.port)]
+               '--bind-port', str(self.port),
+               '--placement-port', str(self.placement_port)]
         env = dict(os.environ, PYTHONUNBUFFERED='1')
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True,

@@ -1,0 +1,51 @@
+"""The standalone mode runs an agent with the fake driver and a real
+embedded Placement: after start the fake device is in the API and its
+provider is in Placement, under the compute node of this host."""
+import time
+import uuid
+
+import requests
+
+PLACEMENT = {'X-Auth-Token': 'admin',
+             'OpenStack-API-Version': 'placement 1.39'}
+
+
+def _wait_for_devices(url, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        devices = requests.get(url + '/v2/devices').json()['devices']
+        if devices:
+            return devices
+        time.sleep(0.5)
+    raise AssertionError('no device reported within %ss' % timeout)
+
+
+def test_fake_device_reaches_api_and_placement(standalone):
+    devices = _wait_for_devices(standalone.url)
+    assert [(d['type'], d['vendor']) for d in devices] == [
+        ('FPGA', '0xABCD')]
+    deployables = requests.get(
+        standalone.url + '/v2/deployables').json()['deployables']
+    assert len(deployables) == 1
+    name = deployables[0]['name']
+    rp_uuid = deployables[0]['rp_uuid']
+    # provider naming of decisions D3.2: uuid3(DNS, deployable name)
+    assert rp_uuid == str(uuid.uuid3(uuid.NAMESPACE_DNS, name))
+
+    providers = requests.get(standalone.placement_url +
+                             '/resource_providers', headers=PLACEMENT)
+    by_uuid = {p['uuid']: p for p in providers.json()['resource_providers']}
+    child = by_uuid[rp_uuid]
+    assert child['name'] == name
+    root = by_uuid[child['parent_provider_uuid']]
+    assert root['parent_provider_uuid'] is None
+    assert root['name'] == devices[0]['hostname']
+
+    inventory = requests.get(
+        standalone.placement_url + '/resource_providers/%s/inventories'
+        % rp_uuid, headers=PLACEMENT).json()['inventories']
+    assert inventory['FPGA']['total'] == deployables[0]['num_accelerators']
+    traits = requests.get(
+        standalone.placement_url + '/resource_providers/%s/traits'
+        % rp_uuid, headers=PLACEMENT).json()['traits']
+    assert 'CUSTOM_FAKE_DEVICE' in traits
