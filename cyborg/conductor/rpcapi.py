@@ -10,6 +10,7 @@ Every method is a blocking ``call``; any conductor may answer.
 import oslo_messaging as messaging
 
 from cyborg.common import rpc
+from cyborg.conf import CONF
 
 TOPIC = 'cyborg-conductor'
 RPC_API_VERSION = '1.0'
@@ -39,7 +40,8 @@ class ConductorAPI:
 
     def report_data(self, context, hostname, driver_device_list):
         """An agent's full snapshot of its host's devices."""
-        cctxt = self.client.prepare(version='1.0')
+        cctxt = self.client.prepare(version='1.0',
+                                    timeout=CONF.agent.report_timeout)
         return cctxt.call(context, 'report_data', hostname=hostname,
                           driver_device_list=driver_device_list)
 

@@ -16,6 +16,10 @@ opts = [
                sample_default='<fqdn>',
                help='Name of the compute-node resource provider this agent '
                     'serves; falls back to [DEFAULT] host.'),
+    cfg.IntOpt('report_timeout', default=600, min=1,
+               help='Seconds the agent waits for the conductor to process '
+                    'one report; the first report of a host with many '
+                    'devices makes many Placement calls.'),
 ]
 
 
