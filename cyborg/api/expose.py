@@ -15,6 +15,7 @@ Two error formats exist (api.md §3):
 from http import HTTPStatus
 import json
 import logging
+import re
 from urllib import parse
 
 import webob
@@ -167,11 +168,19 @@ def _form_fields(raw):
     return [k for k, _v in parse.parse_qsl(text, keep_blank_values=True)]
 
 
+# A \uXXXX escape of a UTF-16 surrogate; json.loads pairs them, a lone one
+# stays in the text and cannot be encoded (nor stored).
+_SURROGATE = re.compile(rb'\\u[dD][89a-fA-F][0-9a-fA-F]{2}')
+
+
 def _decode(raw):
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # too deep
+        data = json.loads(raw)
+        if _SURROGATE.search(raw):
+            json.dumps(data, ensure_ascii=False).encode('utf-8')
+    except (ValueError, UnicodeError, RecursionError):  # too deep
         raise exception.InvalidJsonBody()
+    return data
 
 
 def json_body(request, name, max_size):

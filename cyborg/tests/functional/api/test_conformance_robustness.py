@@ -52,6 +52,71 @@ def test_body_over_the_size_limit_is_413(api):
     assert fault(resp)
 
 
+def test_100kb_profile_name(api):
+    """Longer than 255: Tempest's 500 (Q4), with a faultstring."""
+    resp = api('POST', DPS, [{'name': 'n' * 100000, 'groups': [{}]}])
+    assert resp.status_int == 500
+    assert 'longer than 255' in fault(resp)
+
+
+def test_100kb_device_profile_name_lookups(api):
+    resp = api('GET', DPS + '/' + 'a' * 100000, version='2.2')
+    assert resp.status_int == 404
+    resp = api('POST', A, {'device_profile_name': 'x' * 100000})
+    assert resp.status_int == 404
+    resp = api('GET', DPS + '?name=' + 'a' * 100000)
+    assert resp.status_int == 200 and resp.data == {'device_profiles': []}
+
+
+@pytest.mark.parametrize('name', ['nul\u0000x', '\u00e9t\u00e9', '\u2603',
+                                  'a b', 'x;DROP', "x'--", '../x', '%00'])
+def test_profile_names_outside_the_pattern_are_400(api, name):
+    resp = api('POST', DPS, [{'name': name, 'groups': [{}]}])
+    assert resp.status_int == 400
+    assert fault(resp) == ('Device profile name must be of the form '
+                           '^[a-zA-Z0-9-_]+$')
+
+
+def test_nul_and_unicode_in_free_text_round_trip(api):
+    body = [{'name': 'robust-unicode', 'description': 'a\u0000b \u2603 '
+             '\U0001F600', 'groups': [{'accel:k\u0000': 'v\u0000\u00e9'}]}]
+    resp = api('POST', DPS, body)
+    assert resp.status_int == 201, resp.body
+    assert resp.data['description'] == body[0]['description']
+    assert resp.data['groups'] == body[0]['groups']
+    listed = api('GET', DPS + '?name=robust-unicode').data
+    assert listed['device_profiles'][0]['groups'] == body[0]['groups']
+
+
+@pytest.mark.parametrize('raw', [
+    b'[{"name": "lone-sur", "description": "\\ud800", "groups": [{}]}]',
+    b'[{"name": "lone-sur", "groups": [{"accel:x": "\\udfff"}]}]',
+    b'[{"name": "lone-sur", "groups": [{"accel:\\uDBFF": "v"}]}]',
+])
+def test_lone_surrogates_are_400(api, raw):
+    """Not storable text: 400, not a database encoding error."""
+    resp = api('POST', DPS, raw=raw)
+    assert resp.status_int == 400, resp.body
+    assert fault(resp) == 'Request is not in valid JSON format'
+    assert api('GET', DPS + '?name=lone-sur').data == {'device_profiles': []}
+
+
+def test_lone_surrogate_in_arq_and_attribute_bodies(api):
+    resp = api('POST', A, raw=b'{"device_profile_name": "\\ud800"}')
+    assert resp.status_int == 400
+    resp = api('POST', '/v2/attributes',
+               raw=b'{"deployable_id": 1, "key": "\\ud800", "value": "v"}')
+    assert resp.status_int == 400
+
+
+@pytest.mark.parametrize('raw', [b'[{"name": "\xff"}]', b'\x00\x00',
+                                 b'\xfe\xff\x00[', b'\xc3('])
+def test_body_bytes_that_are_not_utf8_json(api, raw):
+    resp = api('POST', DPS, raw=raw)
+    assert resp.status_int == 400
+    assert fault(resp) == 'Request is not in valid JSON format'
+
+
 @pytest.mark.parametrize('path', [
     '/v2/devices?vendor=%ff%fe', A + '?instance=%ff', DPS + '?name=%c3',
     '/v2/devices/%ff', DPS + '/%ff', '/%ff', '/v2/%ff/x',
@@ -69,3 +134,12 @@ def test_not_utf8_plain_text_variant(api):
     resp = api('GET', '/v2/devices/%ff', accept=None)
     assert resp.status_int == 400
     assert resp.data['error_message'].startswith('400 Bad Request')
+
+
+@pytest.mark.parametrize('path, status', [
+    ('/v2/devices/%00', 404), (DPS + '/%00', 406), (A + '/%00', 400),
+    ('/v2/deployables/%00', 400), ('/v2/attributes/%00', 400),
+    ('/v2/devices?type=%00', 200), (A + '?instance=%00', 400),
+])
+def test_nul_in_path_and_query(api, path, status):
+    assert api('GET', path).status_int == status
