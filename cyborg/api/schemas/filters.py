@@ -18,6 +18,7 @@ FIELDS = ('parent_uuid', 'root_uuid', 'board', 'availability',
           'interface_type', 'instance_uuid', 'limit', 'marker', 'sort_key',
           'sort_dir', 'name')
 SORT_DIRS = ('asc', 'desc')
+MAX_LIMIT = 2 ** 63 - 1    # what a database LIMIT takes
 
 _DOTTED = {'filters.field': 'field', 'filters.value': 'value'}
 _INDEXED = re.compile(r'^filters\[(\d+)\]\.(field|value)$')
@@ -95,7 +96,7 @@ def _limit(value):
     if limit < 0:
         raise InvalidInput(field='limit', value=value,
                            reason='Value should be a non-negative integer.')
-    return limit
+    return limit if limit <= MAX_LIMIT else None    # more than any table
 
 
 def parse(params, columns, exact_fields=(), filter_fields=()):

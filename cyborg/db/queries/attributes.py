@@ -12,10 +12,17 @@ from cyborg.db import models
 from cyborg.db import session
 
 
+def _is_id(value):
+    """False for integers no database id column can hold (no such row)."""
+    return -2 ** 63 <= value < 2 ** 63
+
+
 @session.reader
 def list_attributes(context, deployable_id=None, key=None):
     """Attributes in storage order, optionally of one deployable/key."""
     select = sa.select(models.Attribute).order_by(models.Attribute.id)
+    if deployable_id is not None and not _is_id(deployable_id):
+        return []
     if deployable_id is not None:
         select = select.where(models.Attribute.deployable_id == deployable_id)
     if key is not None:
@@ -40,7 +47,8 @@ def get_by_uuid(context, uuid):
 @session.writer
 def create(context, deployable_id, key, value, uuid=None):
     """Insert one attribute (decision Q20: the deployable must exist)."""
-    if context.session.get(models.Deployable, deployable_id) is None:
+    if not _is_id(deployable_id) or \
+            context.session.get(models.Deployable, deployable_id) is None:
         raise exception.DeployableNotFound(key='id', value=deployable_id)
     uuid = uuid or str(uuid_lib.uuid4())
     if context.session.scalars(sa.select(models.Attribute.id).where(

@@ -143,3 +143,24 @@ def test_not_utf8_plain_text_variant(api):
 ])
 def test_nul_in_path_and_query(api, path, status):
     assert api('GET', path).status_int == status
+
+
+@pytest.mark.parametrize('value', ['99999999999999999999999999',
+                                   '-99999999999999999999999999'])
+def test_integers_beyond_64_bits_in_queries(api, value):
+    """Beyond any stored id or row count: no match / no limit, not 500."""
+    resp = api('GET', '/v2/attributes?deployable_id=' + value)
+    assert resp.status_int == 200 and resp.data == {'attributes': []}
+    resp = api('GET', '/v2/devices?filters.field=limit&filters.value=' +
+               value)
+    if value.startswith('-'):
+        assert resp.status_int == 400
+    else:
+        assert resp.status_int == 200 and len(resp.data['devices']) == 2
+
+
+def test_integer_beyond_64_bits_in_attribute_create(api):
+    resp = api('POST', '/v2/attributes', {
+        'deployable_id': 10 ** 30, 'key': 'k', 'value': 'v'})
+    assert resp.status_int == 404
+    assert fault(resp) == 'Deployable not found with id=%d' % 10 ** 30
