@@ -17,6 +17,7 @@ PROJECT_FIELD = 'project_id'
 _MAX_LENGTH = {'hostname': 255, 'device_rp_uuid': 36, 'instance_uuid': 36,
                'project_id': 255}
 XILINX_TRAIT = 'trait:CUSTOM_FPGA_XILINX'
+MAX_ARQS_PER_CREATE = 1000
 _INT_RE = re.compile(r'^\s*[+-]?[0-9]+\s*$')
 
 
@@ -54,11 +55,23 @@ def arq_count(index, group):
                if k.startswith('resources:'))
 
 
-def group_ids(groups):
-    """The group index of every ARQ to create, in creation order."""
+def group_ids(groups, name=None):
+    """The group index of every ARQ to create, in creation order.
+
+    At most :data:`MAX_ARQS_PER_CREATE`: a profile asking for more (its
+    values are any integers, api.md §8.5) is a 400 naming it, rather than
+    an attempt to create billions of rows.
+    """
+    counts = [max(arq_count(index, group), 0)
+              for index, group in enumerate(groups)]
+    if sum(counts) > MAX_ARQS_PER_CREATE:
+        raise exception.InvalidParameterValue(
+            err='Device profile %s asks for %d accelerator requests; at '
+                'most %d can be created at once.'
+                % (name, sum(counts), MAX_ARQS_PER_CREATE))
     ids = []
-    for index, group in enumerate(groups):
-        ids.extend([index] * max(arq_count(index, group), 0))
+    for index, count in enumerate(counts):
+        ids.extend([index] * count)
     return ids
 
 

@@ -51,7 +51,7 @@ def create(req):
     req.query()
     name = schema.parse_create(req.body(schema.CREATE_BODY_NAME))
     profile = dp_queries.get_by_name(req.context, name)
-    group_ids = schema.group_ids(dp_views.groups_of(profile))
+    group_ids = schema.group_ids(dp_views.groups_of(profile), profile.name)
     rows = queries.create(req.context, profile, group_ids)
     return views.arq_list(req, rows)
 

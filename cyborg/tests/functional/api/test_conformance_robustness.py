@@ -6,6 +6,7 @@ naming its cause) in the contract's error shape, never a traceback, a file
 path or SQL text (``conformance_client.check_clean`` runs on every
 response).
 """
+import json
 
 import pytest
 
@@ -36,6 +37,17 @@ def test_deeply_nested_json_is_400(api, method, path, raw):
     assert resp.status_int == 400, resp.body
     assert fault(resp) == 'Request is not in valid JSON format'
     assert resp.headers['OpenStack-API-Version'] == 'accelerator 2.0'
+
+
+@pytest.mark.parametrize('method, path', BODY_PATHS)
+@pytest.mark.parametrize('depth', [500, 900, 990])
+def test_nesting_just_below_the_limit_is_a_clean_4xx(api, method, path,
+                                                     depth):
+    """Bodies Python can still decode are shape errors, not 500s."""
+    resp = api(method, path, raw=b'[' * depth + b']' * depth)
+    assert 400 <= resp.status_int < 500, resp.body
+    resp = api(method, path, raw=b'{"a":' * depth + b'1' + b'}' * depth)
+    assert 400 <= resp.status_int < 500, resp.body
 
 
 def test_deep_json_for_a_caller_without_permission_is_403(api):
@@ -145,6 +157,60 @@ def test_nul_in_path_and_query(api, path, status):
     assert api('GET', path).status_int == status
 
 
+def test_huge_query_strings(api):
+    resp = api('GET', '/v2/devices?type=' + 'x' * 200000)
+    assert resp.status_int == 200 and resp.data == {'devices': []}
+    resp = api('GET', DPS + '?name=' + 'a,' * 50000)
+    assert resp.data == {'device_profiles': []}
+    resp = api('GET', '/v2/devices?' + '&'.join(
+        'filters.field=limit&filters.value=1' for _ in range(5000)))
+    assert resp.status_int == 200 and len(resp.data['devices']) == 1
+    resp = api('GET', '/v2/devices?' + '&'.join(
+        'p%d=1' % i for i in range(5000)))
+    assert resp.status_int == 400
+    assert fault(resp) == 'Unknown argument: "p0"'
+
+
+def test_huge_delete_lists(api):
+    zero = '00000000-0000-0000-0000-000000000000'
+    resp = api('DELETE', A + '?arqs=' + ','.join([zero] * 20000))
+    assert resp.status_int == 404
+    assert fault(resp) == 'ExtArq not found with uuid=%s' % zero
+    resp = api('DELETE', DPS + '?value=' + ','.join(
+        'n%d' % i for i in range(20000)))
+    assert resp.status_int == 404
+    assert fault(resp) == 'Device Profile not found with name=n0'
+
+
+@pytest.mark.parametrize('path, value', [
+    (DPS + '?name=nope&name=gpu-t4-pair', ['gpu-t4-pair']),
+    (DPS + '?name=gpu-t4-pair&name=nope', []),
+])
+def test_repeated_query_parameter_last_one_wins(api, path, value):
+    """webob (and so upstream's WSME) reads the last of repeated params."""
+    names = [p['name'] for p in api('GET', path).data['device_profiles']]
+    assert names == value
+
+
+def test_repeated_instance_parameter(api):
+    bound = gabbi_instance = '0b9b5d8e-7c1a-4f5e-9a64-3c2f8e1d0a77'
+    resp = api('GET', A + '?instance=abc&instance=' + bound)
+    assert resp.status_int == 200
+    assert all(a['instance_uuid'] == gabbi_instance
+               for a in resp.data['arqs'])
+    resp = api('GET', A + '?instance=%s&instance=abc' % bound)
+    assert resp.status_int == 400
+    assert fault(resp).startswith(
+        "Invalid input for field/attribute instance. Value: 'abc'.")
+
+
+@pytest.mark.parametrize('accept', ['application/json;q=abc', ',,,;;;',
+                                    'x' * 10000, '*/*;q=0.0001'])
+def test_odd_accept_headers(api, accept):
+    resp = api('GET', DPS, accept=accept)
+    assert resp.status_int in (200, 406)
+
+
 @pytest.mark.parametrize('value', ['99999999999999999999999999',
                                    '-99999999999999999999999999'])
 def test_integers_beyond_64_bits_in_queries(api, value):
@@ -164,3 +230,74 @@ def test_integer_beyond_64_bits_in_attribute_create(api):
         'deployable_id': 10 ** 30, 'key': 'k', 'value': 'v'})
     assert resp.status_int == 404
     assert fault(resp) == 'Deployable not found with id=%d' % 10 ** 30
+
+
+@pytest.mark.parametrize('raw', [
+    b'[{"name": "huge-number", "groups": [{"resources:FPGA": 1e999}]}]',
+    b'[{"name": "huge-number", "groups": [{"resources:FPGA": NaN}]}]',
+    b'[{"name": "huge-number", "groups": [{"resources:FPGA": -Infinity}]}]',
+    b'[{"name": "huge-number", "groups": [{"resources:FPGA": "1e3"}]}]',
+])
+def test_absurd_numbers_in_profiles(api, raw):
+    """Not integer-parsable (§8.5): 400."""
+    resp = api('POST', DPS, raw=raw)
+    assert resp.status_int == 400, resp.body
+    assert fault(resp).startswith('Resources number ')
+
+
+def test_4000_digit_resource_count(api):
+    """Integer-parsable, so stored (§8.5); an ARQ create from it is
+    bounded (see below)."""
+    resp = api('POST', DPS, raw=b'[{"name": "digits-4000", "groups": '
+               b'[{"resources:FPGA": 1' + b'0' * 4000 + b'}]}]')
+    assert resp.status_int == 201
+    resp = api('POST', A, {'device_profile_name': 'digits-4000'})
+    assert resp.status_int == 400
+    assert 'digits-4000 asks for' in fault(resp)
+
+
+def test_arq_fan_out_is_bounded(api):
+    """A profile asking for 10**26 ARQs: a 4xx naming it, not a hang or
+    an OverflowError 500."""
+    for name, value in (('fan-out-huge', '9' * 26), ('fan-out-big',
+                                                     '100000')):
+        resp = api('POST', DPS, [{'name': name,
+                                  'groups': [{'resources:CUSTOM_X': value}]}])
+        assert resp.status_int == 201
+        resp = api('POST', A, {'device_profile_name': name})
+        assert resp.status_int == 400, resp.status
+        assert name in fault(resp)
+    listed = api('GET', A).data['arqs']
+    assert not [a for a in listed
+                if a['device_profile_name'].startswith('fan-out')]
+
+
+@pytest.mark.parametrize('method', ['HEAD', 'OPTIONS'])
+@pytest.mark.parametrize('path', [
+    '/', '/v2', DPS, DPS + '/x', A, A + '/x', '/v2/devices',
+    '/v2/devices/x', '/v2/devices/x/enable', '/v2/devices/x/disable',
+    '/v2/deployables', '/v2/deployables/x', '/v2/deployables/x/program',
+    '/v2/attributes', '/v2/attributes/x', '/v2/nope', '/nope/a/b/c',
+])
+def test_head_and_options_everywhere(api, method, path):
+    """HEAD: 405 on known paths (no HEAD anywhere upstream), 404 else,
+    never a body. OPTIONS: oslo.middleware's CORS layer (outermost, as
+    upstream) turns any non-2xx OPTIONS answer into an empty 200."""
+    resp = api(method, path)
+    assert resp.body == b''
+    if method == 'OPTIONS':
+        assert resp.status_int == 200
+        return
+    known = not path.endswith(('/nope', '/c'))
+    assert resp.status_int == (405 if known else 404)
+    assert resp.content_type == 'application/json'
+    for name in cc.VERSION_HEADERS:
+        assert name not in resp.headers
+
+
+def test_json_text_as_form_field_name(api):
+    """Content-Type lies: JSON text sent as a form is a form field."""
+    resp = api('POST', A, raw=json.dumps({'device_profile_name': 'x'})
+               .encode(), ct='application/x-www-form-urlencoded')
+    assert resp.status_int == 400
+    assert fault(resp).startswith('Unknown argument: ')
