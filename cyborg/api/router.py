@@ -7,6 +7,7 @@ take an ``ApiRequest`` plus the path parameters.
 """
 import functools
 import importlib
+import json
 import logging
 
 from cyborg import context as cyborg_context
@@ -74,9 +75,16 @@ class ApiRequest:
 
 
 def _context_from(http):
+    catalog = http.environ.get('HTTP_X_SERVICE_CATALOG')
+    try:
+        if catalog is not None:     # set by auth_token (api.md §2.5)
+            json.loads(catalog)
+    except (ValueError, RecursionError):
+        raise exception.Invalid('Invalid X-Service-Catalog header: not '
+                                'JSON.')
     try:
         return cyborg_context.RequestContext.from_environ(http.environ)
-    except ValueError:  # e.g. an X-Service-Catalog that is not JSON
+    except ValueError:
         raise exception.Invalid('Invalid identity headers.')
 
 

@@ -211,6 +211,14 @@ def test_odd_accept_headers(api, accept):
     assert resp.status_int in (200, 406)
 
 
+@pytest.mark.parametrize('catalog', ['{bad', '[1', '"' * 1000])
+def test_service_catalog_that_is_not_json_is_400(api, catalog):
+    """api.md §2.5: answer 400 rather than let the parse error escape."""
+    resp = api('GET', DPS, headers={'X-Service-Catalog': catalog})
+    assert resp.status_int == 400
+    assert fault(resp)
+
+
 @pytest.mark.parametrize('value', ['99999999999999999999999999',
                                    '-99999999999999999999999999'])
 def test_integers_beyond_64_bits_in_queries(api, value):
