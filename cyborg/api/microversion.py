@@ -58,10 +58,11 @@ def negotiate(header):
     if value.lower() == 'latest':
         return MAX_VERSION
     match = _VERSION_RE.fullmatch(value)
-    if not match:
+    try:
+        version = (int(match.group(1)), int(match.group(2)))
+    except (AttributeError, ValueError):    # no match; > 4300 digits
         raise NegotiationError(
             'Invalid value for OpenStack-API-Version header', False)
-    version = (int(match.group(1)), int(match.group(2)))
     text = to_str(version)
     supported = '[%s, %s]' % (to_str(MIN_VERSION), to_str(MAX_VERSION))
     if version[0] != MAX_VERSION[0]:

@@ -204,6 +204,14 @@ def test_repeated_instance_parameter(api):
         "Invalid input for field/attribute instance. Value: 'abc'.")
 
 
+@pytest.mark.parametrize('value', ['1' * 100000, '2.' + '1' * 5000,
+                                   'accelerator ' + '9' * 5000 + '.0'])
+def test_absurd_microversion_header(api, value):
+    resp = api('GET', DPS, headers={'OpenStack-API-Version': value})
+    assert resp.status_int == 406
+    assert 'OpenStack-API-Version' not in resp.headers
+
+
 @pytest.mark.parametrize('accept', ['application/json;q=abc', ',,,;;;',
                                     'x' * 10000, '*/*;q=0.0001'])
 def test_odd_accept_headers(api, accept):
