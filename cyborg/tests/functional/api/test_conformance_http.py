@@ -4,6 +4,7 @@ Decisions applied: Q21 (POST to an item path is 405).
 """
 import pytest
 
+from cyborg.tests.functional.api import conformance_client as cc
 from cyborg.tests.functional.api import inventory_fixtures as inv
 from cyborg.tests.functional.api.conformance_client import A
 from cyborg.tests.functional.api.conformance_client import api_fixture  # noqa: F401,E501
@@ -151,3 +152,139 @@ def test_unknown_query_parameter(api, method, path, param):
                else None)
     assert resp.status_int == 400, resp.body
     assert fault(resp) == 'Unknown argument: "%s"' % param
+
+
+# -- §2.2 path handling ------------------------------------------------------
+
+@pytest.mark.parametrize('path, key', [
+    ('/devices', 'devices'), ('/v2/devices/', 'devices'),
+    ('/v2/devices.json', 'devices'), ('/devices.json/', 'devices'),
+    ('//v2//devices//', 'devices'), ('/v2.json', 'id'), ('/v2/', 'id'),
+    ('/.json', 'versions'), ('/accelerator_requests/%s.json' % ARQ, 'uuid'),
+    ('/v2/device_profiles/%s.json' % '6cbfb1ad-0a7c-4dbf-a3ac-0d0a4d6f1f64',
+     'device_profile'),
+])
+def test_path_normalisation(api, path, key):
+    resp = api('GET', path)
+    assert resp.status_int == 200, resp.body
+    assert key in resp.data
+
+
+@pytest.mark.parametrize('path', ['/v1', '/v1/devices', '/v3/devices',
+                                  '/accelerator/v2/devices', '/v2/v2',
+                                  '/v2/devices/x/y', '/v2/device_profile',
+                                  '/V2/devices', '/v2/Devices'])
+def test_unknown_paths_are_framework_404s(api, path):
+    resp = api('GET', path)
+    assert resp.status_int == 404
+    assert cc.inner(resp) == {'code': 404, 'title': 'Not Found',
+                              'description': ''}
+    for name in cc.VERSION_HEADERS:
+        assert name not in resp.headers
+
+
+# -- §2.3 the method matrix, every cell (Q21 applied) -------------------------
+
+OK = 'handled'
+MATRIX = {
+    '/': {'GET': OK, 'POST': 405, 'PATCH': 405, 'PUT': 405, 'DELETE': 405},
+    '/v2': {'GET': OK, 'POST': 405, 'PATCH': 405, 'PUT': 405,
+            'DELETE': 405},
+    DPS: {'GET': OK, 'POST': OK, 'PATCH': 404, 'PUT': 405, 'DELETE': OK},
+    DPS + '/x': {'GET': OK, 'POST': 405, 'PATCH': 405, 'PUT': 405,
+                 'DELETE': OK},
+    A: {'GET': OK, 'POST': OK, 'PATCH': OK, 'PUT': 405, 'DELETE': OK},
+    A + '/' + ARQ: {'GET': OK, 'POST': 405, 'PATCH': OK, 'PUT': 405,
+                    'DELETE': OK},
+    '/v2/devices': {'GET': OK, 'POST': 405, 'PATCH': 404, 'PUT': 405,
+                    'DELETE': 405},
+    '/v2/devices/x': {'GET': OK, 'POST': 405, 'PATCH': 405, 'PUT': 405,
+                      'DELETE': 405},
+    '/v2/devices/x/enable': {'GET': 404, 'POST': OK, 'PATCH': 405,
+                             'PUT': 405, 'DELETE': 405},
+    '/v2/devices/x/disable': {'GET': 404, 'POST': OK, 'PATCH': 405,
+                              'PUT': 405, 'DELETE': 405},
+    '/v2/deployables': {'GET': OK, 'POST': 405, 'PATCH': 404, 'PUT': 405,
+                        'DELETE': 405},
+    '/v2/deployables/x': {'GET': OK, 'POST': 405, 'PATCH': 405, 'PUT': 405,
+                          'DELETE': 405},
+    '/v2/deployables/x/program': {'GET': 404, 'POST': 405, 'PATCH': OK,
+                                  'PUT': 405, 'DELETE': 405},
+    '/v2/attributes': {'GET': OK, 'POST': OK, 'PATCH': 404, 'PUT': 405,
+                       'DELETE': OK},
+    '/v2/attributes/x': {'GET': OK, 'POST': 405, 'PATCH': 405, 'PUT': 405,
+                         'DELETE': OK},
+}
+CELLS = [(path, method, want) for path, row in MATRIX.items()
+         for method, want in row.items()]
+
+
+@pytest.mark.parametrize('path, method, want', CELLS)
+def test_method_matrix(api, path, method, want):
+    """Framework cells: 404/405 in the framework format, no version
+    headers; handled cells: the application format (any status)."""
+    resp = api(method, path, raw=b'', ct=None)
+    if want == OK:
+        assert resp.status_int not in (404, 405) or \
+            'faultcode' in resp.data['error_message'], resp.body
+        if path != '/':
+            assert resp.headers['OpenStack-API-Version'] == \
+                'accelerator 2.0'
+        return
+    assert resp.status_int == want, resp.body
+    doc = cc.inner(resp)
+    assert doc['code'] == want and doc['description'] == ''
+    for name in cc.VERSION_HEADERS:
+        assert name not in resp.headers
+
+
+@pytest.mark.parametrize('path, status, message', [
+    (DPS, 400, 'Missing argument: "value"'),
+    (DPS + '/', 400, 'Missing argument: "value"'),
+    ('/v2/attributes', 400, 'Missing argument: "uuid"'),
+])
+def test_delete_without_value_is_an_application_400(api, path, status,
+                                                    message):
+    resp = api('DELETE', path)
+    assert resp.status_int == status
+    assert fault(resp) == message
+    assert resp.headers['OpenStack-API-Version'] == 'accelerator 2.0'
+
+
+def test_head_v2_is_405_with_an_empty_error_message(api):
+    """§2.2: the body upstream computes is {"error_message": ""}."""
+    resp = api('HEAD', '/v2')
+    assert resp.status_int == 405
+    assert resp.content_length == len(b'{"error_message": ""}')
+
+
+# -- §2.4 response content types ----------------------------------------------
+
+@pytest.mark.parametrize('method, path, status', [
+    ('GET', '/', 200), ('GET', '/v2', 200), ('GET', DPS, 200),
+    ('GET', '/v2/nope', 404), ('PUT', DPS, 405), ('DELETE', DPS, 400),
+])
+def test_bodies_are_json(api, method, path, status):
+    resp = api(method, path)
+    assert resp.status_int == status
+    assert resp.headers['Content-Type'] == 'application/json'
+    assert int(resp.headers['Content-Length']) == len(resp.body)
+
+
+def test_204_and_202_have_no_body_and_no_content_type(api):
+    name = 'ct-check'
+    assert api('POST', DPS, [{'name': name, 'groups': [{}]}]).status_int \
+        == 201
+    resp = api('DELETE', DPS + '/' + name)
+    assert resp.status_int == 204
+    assert resp.body == b'' and 'Content-Type' not in resp.headers
+    assert resp.headers['Content-Length'] == '0'
+    arq = api('POST', A, {'device_profile_name': 'gpu-t4-pair'}).data[
+        'arqs'][0]['uuid']
+    resp = api('PATCH', A, {arq: [{'op': 'remove', 'path': '/hostname'}]},
+               headers={'X-Service-Roles': 'service'})
+    assert resp.status_int == 202
+    assert resp.body == b'' and 'Content-Type' not in resp.headers
+    assert resp.headers['Content-Length'] == '0'
+    resp = api('DELETE', A + '/' + arq)
+    assert resp.status_int == 204 and resp.headers['Content-Length'] == '0'
