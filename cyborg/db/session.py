@@ -8,6 +8,7 @@ SQLAlchemy session of the current transaction.
 import threading
 
 from oslo_db.sqlalchemy import enginefacade
+import sqlalchemy as sa
 
 from cyborg.conf import CONF
 
@@ -18,6 +19,30 @@ _configured = False
 reader = _main.reader
 writer = _main.writer
 
+# Seconds a SQLite writer waits for another writer before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30000
+
+
+def _sqlite_file_tuning(engine):
+    """SQLite files (the embedded default): write-ahead logging, so that
+    readers never block the writer nor the writer the readers, and a
+    generous busy timeout, so that concurrent writers (API, conductor,
+    agent reports) queue instead of failing with "database is locked"."""
+    url = engine.url
+    if url.get_backend_name() != 'sqlite' or url.database in (None, '',
+                                                              ':memory:'):
+        return
+
+    @sa.event.listens_for(engine, 'connect')
+    def _on_connect(dbapi_conn, record):
+        cursor = dbapi_conn.cursor()
+        cursor.execute('PRAGMA journal_mode=WAL')
+        cursor.execute('PRAGMA busy_timeout=%d' % SQLITE_BUSY_TIMEOUT_MS)
+        cursor.close()
+
+
+_main.append_on_engine_create(_sqlite_file_tuning)
+
 
 def configure(conf=CONF):
     """Bind the context manager to [database]; once per process."""
@@ -26,8 +51,9 @@ def configure(conf=CONF):
         if _configured:
             return
         # Native threads, not eventlet: no sleep(0) on every checkin.
-        _main.configure(sqlite_fk=True, thread_checkin=False,
-                        **dict(conf.database.items()))
+        options = dict(conf.database.items())
+        options.pop('mysql_engine', None)   # ours; used by migrations only
+        _main.configure(sqlite_fk=True, thread_checkin=False, **options)
         _configured = True
 
 

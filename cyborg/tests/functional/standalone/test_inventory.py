@@ -10,22 +10,24 @@ PLACEMENT = {'X-Auth-Token': 'admin',
              'OpenStack-API-Version': 'placement 1.39'}
 
 
-def _wait_for_devices(url, timeout=60):
+def _wait_for_provider(url, timeout=60):
+    """The deployables once the conductor has stored their provider
+    (rows are committed first, the provider uuid after Placement)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        devices = requests.get(url + '/v2/devices').json()['devices']
-        if devices:
-            return devices
+        deployables = requests.get(url + '/v2/deployables').json()[
+            'deployables']
+        if deployables and all(d['rp_uuid'] for d in deployables):
+            return deployables
         time.sleep(0.5)
-    raise AssertionError('no device reported within %ss' % timeout)
+    raise AssertionError('no provider stored within %ss' % timeout)
 
 
 def test_fake_device_reaches_api_and_placement(standalone):
-    devices = _wait_for_devices(standalone.url)
+    deployables = _wait_for_provider(standalone.url)
+    devices = requests.get(standalone.url + '/v2/devices').json()['devices']
     assert [(d['type'], d['vendor']) for d in devices] == [
         ('FPGA', '0xABCD')]
-    deployables = requests.get(
-        standalone.url + '/v2/deployables').json()['deployables']
     assert len(deployables) == 1
     name = deployables[0]['name']
     rp_uuid = deployables[0]['rp_uuid']
