@@ -18,6 +18,7 @@ import logging
 import re
 from urllib import parse
 
+from oslo_db import exception as db_exc
 import webob
 from wsme import exc as wsme_exc
 from wsme import types as wsme_types
@@ -80,6 +81,10 @@ def application_error(exc):
     elif isinstance(exc, wsme_exc.ClientSideError):
         status = HTTPStatus.BAD_REQUEST
         message = str(exc.faultstring)
+    elif isinstance(exc, db_exc.DBDataError):   # e.g. text over MySQL's 64K
+        status = HTTPStatus.BAD_REQUEST
+        message = ('Invalid input: a value is too long or out of range for '
+                   'the database.')
     else:
         LOG.exception('Unexpected error while handling a request')
         status = HTTPStatus.INTERNAL_SERVER_ERROR

@@ -317,3 +317,23 @@ def test_json_text_as_form_field_name(api):
                .encode(), ct='application/x-www-form-urlencoded')
     assert resp.status_int == 400
     assert fault(resp).startswith('Unknown argument: ')
+
+
+def test_database_data_error_is_400(api, monkeypatch):
+    """MySQL rejects text over 64 KB (DBDataError); SQLite does not, so the
+    driver's error is simulated. 400 naming it, no SQL text."""
+    from oslo_db import exception as db_exc
+
+    from cyborg.db.queries import device_profiles
+
+    def too_long(context, profile):
+        raise db_exc.DBDataError(Exception(
+            "(1406, \"Data too long for column 'description' at row 1\") "
+            "[SQL: INSERT INTO device_profiles ...]"))
+
+    monkeypatch.setattr(device_profiles, 'create', too_long)
+    resp = api('POST', DPS, [{'name': 'long-text', 'groups': [{}],
+                              'description': 'd' * 70000}])
+    assert resp.status_int == 400
+    assert fault(resp) == ('Invalid input: a value is too long or out of '
+                           'range for the database.')
