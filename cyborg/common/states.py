@@ -1,7 +1,7 @@
 """ARQ state names and the groupings the code relies on (api.md §9.2).
 
-Only names and sets live here for now; the bind state-machine table
-(allowed sources per target) is added with the full bind flow.
+Only names and sets live here; the transition table (allowed sources per
+target) is ``cyborg.common.state_machine``, applied only by the conductor.
 """
 
 INITIAL = 'Initial'

@@ -122,8 +122,12 @@ def load(context, uuid):
 
 
 def _current_state(context, arq_id):
-    return context.session.scalars(sa.select(models.ExtArq.state).where(
-        models.ExtArq.id == arq_id)).first()
+    """The committed state now, not the transaction's snapshot: a locking
+    read (MySQL's REPEATABLE READ would otherwise show the state this
+    transaction started with, hiding the concurrent bind that won)."""
+    return context.session.scalars(
+        sa.select(models.ExtArq.state).where(models.ExtArq.id == arq_id)
+        .with_for_update()).first()
 
 
 def _profile_group(context, arq):

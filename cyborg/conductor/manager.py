@@ -1,13 +1,18 @@
 """Server side of the conductor RPC API: delegates only.
 
-The work lives in ``conductor/arqs.py`` (delete, bind, unbind) and
-``conductor/inventory.py`` (agent reports). Exceptions of cyborg's own
-module are expected: they travel back to the caller and are not logged as
-tracebacks here.
+The work lives in ``bind.py`` (bind and its background jobs),
+``bind_unbind.py`` (unbind and delete), ``inventory.py`` (agent reports)
+and ``devices.py`` (device and deployable actions). Exceptions of cyborg's
+own module are expected: they travel back to the caller and are not logged
+as tracebacks here.
 """
 import oslo_messaging as messaging
 
 from cyborg.common import exception
+from cyborg.conductor import bind
+from cyborg.conductor import bind_unbind
+from cyborg.conductor import devices
+from cyborg.conductor import inventory
 from cyborg.conductor import rpcapi
 
 
@@ -19,30 +24,24 @@ class ConductorManager:
 
     @messaging.expected_exceptions(exception.CyborgException)
     def arq_delete_by_uuid(self, context, arq_uuids):
-        from cyborg.conductor import arqs
-        return arqs.delete_by_uuids(context, arq_uuids)
+        return bind_unbind.delete_by_uuids(context, arq_uuids)
 
     @messaging.expected_exceptions(exception.CyborgException)
     def arq_delete_by_instance_uuid(self, context, instance_uuid):
-        from cyborg.conductor import arqs
-        return arqs.delete_by_instance(context, instance_uuid)
+        return bind_unbind.delete_by_instance(context, instance_uuid)
 
     @messaging.expected_exceptions(exception.CyborgException)
     def arq_apply_patch(self, context, patch, valid_fields):
-        from cyborg.conductor import arqs
-        return arqs.apply_patch(context, patch, valid_fields)
+        return bind.apply_patch(context, patch, valid_fields)
 
     @messaging.expected_exceptions(exception.CyborgException)
     def report_data(self, context, hostname, driver_device_list):
-        from cyborg.conductor import inventory
         return inventory.report_data(context, hostname, driver_device_list)
 
     @messaging.expected_exceptions(exception.CyborgException)
     def device_set_enabled(self, context, device_uuid, enabled):
-        from cyborg.conductor import devices
         return devices.set_enabled(context, device_uuid, enabled)
 
     @messaging.expected_exceptions(exception.CyborgException)
     def deployable_program(self, context, deployable_uuid, image_uuid):
-        from cyborg.conductor import devices
         return devices.program(context, deployable_uuid, image_uuid)

@@ -1,11 +1,22 @@
-"""The conductor's RPC server, shared by cyborg-conductor and standalone."""
+"""The conductor's RPC server, shared by cyborg-conductor and standalone.
+
+At start, before taking requests, the conductor fails the binds it had
+started before a restart (decision D3.9); while running it enforces
+``bind_timeout`` and reconciles Placement periodically; at stop it lets
+running bind jobs finish (bounded) and stops the Nova notifier.
+"""
 import oslo_messaging as messaging
 
+from cyborg.clients import nova
 from cyborg.common import rpc
+from cyborg.conductor import bind
+from cyborg.conductor import deadlines
 from cyborg.conductor import manager
 from cyborg.conductor import reconcile
 from cyborg.conductor import rpcapi
 from cyborg.conf import CONF
+
+_JOBS_STOP_TIMEOUT = 30
 
 
 class ConductorService:
@@ -17,13 +28,12 @@ class ConductorService:
         self._periodic = []
 
     def start(self):
+        deadlines.recover(host=self.host)
         self.server.start()
-        init_host = getattr(self.manager, 'init_host', None)
-        if init_host:
-            init_host()
-        # Placement drift repair (D3.5, D3.7).
-        self._periodic.append(
-            reconcile.start_periodic(CONF.periodic_interval))
+        self._periodic = [
+            deadlines.start_periodic(),
+            reconcile.start_periodic(CONF.periodic_interval),
+        ]
 
     def stop(self):
         for task in self._periodic:
@@ -31,3 +41,5 @@ class ConductorService:
         self._periodic = []
         self.server.stop()
         self.server.wait()
+        bind.wait_jobs(_JOBS_STOP_TIMEOUT)
+        nova.reset()

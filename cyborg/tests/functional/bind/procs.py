@@ -1,8 +1,8 @@
 """Processes for the multi-process bind tests (run with ``python -m``).
 
-``conductor``: the real ``ConductorService`` plus what
-``cyborg/conductor/service.py`` is to do at start (``deadlines.recover``,
-then ``deadlines.start_periodic``) - kept here until that wiring lands.
+``conductor``: the real ``ConductorService`` (which recovers its own
+unfinished binds at start) plus a 1 s ``bind_timeout`` enforcer, so the
+tests need not wait for the default period.
 ``agent``: an agent RPC server (topic ``cyborg-agent``, server =
 ``[DEFAULT] host``) whose endpoint is ``env.FakeAgentEndpoint`` over a
 sysfs tree in ``--root``, answering after ``--delay`` seconds.
@@ -37,9 +37,8 @@ def conductor():
     session.configure()
     svc = service.ConductorService(CONF.host)
     svc.start()
-    recovered = deadlines.recover()
     periodic = deadlines.start_periodic(1.0)
-    print('conductor ready; recovered %s' % recovered, flush=True)
+    print('conductor ready', flush=True)
     _wait_for_signal()
     periodic.stop()
     svc.stop()
