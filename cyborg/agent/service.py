@@ -117,6 +117,7 @@ class AgentService:
         identity = {'host': self.host, 'compute_node_name': name,
                     'compute_node_rp_uuid': rp_uuid}
         conductor = self._conductor or conductor_rpcapi.ConductorAPI()
+        self._conductor_api = conductor
         self.manager = agent_manager.AgentManager(
             tracker, conductor, identity, host_view=self._host_view,
             image_fetcher=self._image_fetcher)
@@ -130,6 +131,10 @@ class AgentService:
                  ', '.join(n for n, _ in tracker.drivers) or '(none)')
 
     def _loop(self):
+        wait = getattr(self._conductor_api, 'wait_until_ready', None)
+        if wait is not None and not wait(
+                cyborg_context.get_admin_context(), self._stop):
+            return
         while not self._stop.is_set():
             self.report_once()
             if self._stop.wait(self.interval):

@@ -22,6 +22,9 @@ class ConductorManager:
     def __init__(self, host=None):
         self.host = host
 
+    def ping(self, context):
+        return 'pong'
+
     @messaging.expected_exceptions(exception.CyborgException)
     def arq_delete_by_uuid(self, context, arq_uuids):
         return bind_unbind.delete_by_uuids(context, arq_uuids)

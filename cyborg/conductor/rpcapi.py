@@ -4,16 +4,21 @@ Version history:
 
 * 1.0 - initial: arq_delete_by_uuid, arq_delete_by_instance_uuid,
   arq_apply_patch, report_data, device_set_enabled, deployable_program.
+* 1.1 - ping: lets an agent wait for a conductor before its first report
+  (a call sent before any conductor listens is lost on RabbitMQ).
 
 Every method is a blocking ``call``; any conductor may answer.
 """
+from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from cyborg.common import rpc
 from cyborg.conf import CONF
 
 TOPIC = 'cyborg-conductor'
-RPC_API_VERSION = '1.0'
+RPC_API_VERSION = '1.1'
+
+LOG = logging.getLogger(__name__)
 
 
 class ConductorAPI:
@@ -57,3 +62,23 @@ class ConductorAPI:
         return cctxt.call(context, 'deployable_program',
                           deployable_uuid=deployable_uuid,
                           image_uuid=image_uuid)
+
+    def ping(self, context, timeout=5):
+        """Answered by any running conductor; MessagingTimeout if none."""
+        cctxt = self.client.prepare(version='1.1', timeout=timeout)
+        return cctxt.call(context, 'ping')
+
+    def wait_until_ready(self, context, stop_event, timeout=5):
+        """Ping until a conductor answers or ``stop_event`` is set; returns
+        whether a conductor answered."""
+        warned = False
+        while not stop_event.is_set():
+            try:
+                self.ping(context, timeout=timeout)
+                return True
+            except messaging.MessagingTimeout:
+                if not warned:
+                    LOG.warning('No conductor answered on topic %s yet; '
+                                'waiting', TOPIC)
+                    warned = True
+        return False
