@@ -16,19 +16,8 @@ DB_PASSWORD=${CYBORG_DB_PASSWORD:-cyborg}
 DB_NAME=${CYBORG_DB_NAME:-cyborg_test}
 LOG=${CYBORG_MYSQL_LOG:-/var/log/cyborg-ci-mysqld.log}
 
-need_packages() {
-    local pkg missing=()
-    for pkg in "$@"; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null \
-            | grep -q 'install ok installed' || missing+=("$pkg")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if ! apt-cache show "${missing[@]}" >/dev/null 2>&1; then
-        apt-get update -qq
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}"
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 alive() {
     mysqladmin --protocol=socket -uroot ping >/dev/null 2>&1

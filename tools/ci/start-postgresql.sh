@@ -17,19 +17,8 @@ DB_PASSWORD=${CYBORG_DB_PASSWORD:-cyborg}
 DB_NAME=${CYBORG_DB_NAME:-cyborg_test}
 CLUSTER=${CYBORG_PG_CLUSTER:-main}
 
-need_packages() {
-    local pkg missing=()
-    for pkg in "$@"; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null \
-            | grep -q 'install ok installed' || missing+=("$pkg")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if ! apt-cache show "${missing[@]}" >/dev/null 2>&1; then
-        apt-get update -qq
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}"
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 need_packages postgresql postgresql-client
 

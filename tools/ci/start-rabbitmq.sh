@@ -17,13 +17,9 @@ export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
 export ERL_EPMD_ADDRESS=127.0.0.1
 export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 
-if ! command -v rabbitmq-server >/dev/null 2>&1; then
-    if ! apt-cache show rabbitmq-server >/dev/null 2>&1; then
-        apt-get update -qq
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends rabbitmq-server >/dev/null
-fi
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+need_packages rabbitmq-server >/dev/null
 
 if ! rabbitmqctl -q status >/dev/null 2>&1; then
     rabbitmq-server -detached >/dev/null 2>&1 || true

@@ -1,0 +1,17 @@
+# Shared by the tools/ci/start-*.sh scripts (sourced, not run).
+
+# need_packages PKG...: install the Debian packages that are missing,
+# refreshing the package lists first only when apt does not know them.
+need_packages() {
+    local pkg missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null \
+            | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! apt-cache show "${missing[@]}" >/dev/null 2>&1; then
+        apt-get update -qq
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}"
+}
