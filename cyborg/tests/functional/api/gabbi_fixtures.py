@@ -30,8 +30,14 @@ from cyborg.conf import CONF
 from cyborg.db import models
 from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import services
-from cyborg.tests.functional.api.inventory_fixtures import (
-    SampleInventoryFixture,  # noqa: F401  (used by name from gabbi YAML)
+from cyborg.tests.functional.api.inventory_fixtures import (  # noqa: F401
+    MaintainingGpuFixture,  # (used by name from gabbi YAML)
+)
+from cyborg.tests.functional.api.inventory_fixtures import (  # noqa: F401
+    ProgrammingAgentFixture,
+)
+from cyborg.tests.functional.api.inventory_fixtures import (  # noqa: F401
+    SampleInventoryFixture,
 )
 
 PUBLIC_ENDPOINT = 'https://cloud.example.net/accelerator'

@@ -22,7 +22,6 @@ import json
 import os
 
 from gabbi import fixture
-import pytest
 import webob
 
 from cyborg import policies
@@ -32,12 +31,8 @@ from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import services
 
 PUBLIC_ENDPOINT = 'https://cloud.example.net/accelerator'
-_ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..')
-# shared/ inside the checkout, else beside it.
-SAMPLES = next((p for p in (
-    os.path.join(_ROOT, 'shared', 'spec', 'samples'),
-    os.path.join(_ROOT, '..', 'shared', 'spec', 'samples'))
-    if os.path.isdir(p)), None)
+# Copies of shared/spec/samples kept with the gabbi stories.
+SAMPLES = os.path.join(os.path.dirname(__file__), 'gabbits', 'samples')
 
 FPGA = '58a1903c-84c7-4d0e-b029-3433a83fdda3'
 GPU = 'c656d927-b437-45ef-922f-314573031f01'
@@ -59,8 +54,6 @@ def ts(text):
 
 
 def sample(name):
-    if SAMPLES is None:
-        pytest.skip('shared/spec/samples is not available')
     with open(os.path.join(SAMPLES, name)) as f:
         return json.load(f)
 
@@ -229,3 +222,49 @@ class SampleInventoryFixture(fixture.GabbiFixture):
 
     def stop_fixture(self):
         pass
+
+
+class MaintainingGpuFixture(fixture.GabbiFixture):
+    """gabbi: the GPU disabled as in the 2.3 samples (after
+    ``SampleInventoryFixture``)."""
+
+    def start_fixture(self):
+        from cyborg.tests.functional.api import gabbi_fixtures
+        session = gabbi_fixtures.current_database().session()
+        try:
+            mark_gpu_maintaining(session)
+        finally:
+            session.close()
+
+    def stop_fixture(self):
+        pass
+
+
+class ProgrammingAgentFixture(fixture.GabbiFixture):
+    """gabbi: an agent RPC server (topic cyborg-agent, in-process
+    transport) owning the sample FPGA's host, whose ``fpga_program``
+    succeeds; the conductor reaches it exactly as it reaches a real
+    agent (decision D3.1: through the ``agents`` table)."""
+
+    HOST = 'agent-11'
+
+    def start_fixture(self):
+        import tempfile
+
+        from cyborg.tests.functional.api import gabbi_fixtures
+        from cyborg.tests.functional.bind import env
+        session = gabbi_fixtures.current_database().session()
+        try:
+            session.add(models.Agent(host=self.HOST,
+                                     compute_node_name='compute-11'))
+            session.commit()
+        finally:
+            session.close()
+        self.root = tempfile.TemporaryDirectory()
+        self.endpoint = env.FakeAgentEndpoint(self.root.name)
+        self.server = env.start_agent(self.endpoint, host=self.HOST)
+
+    def stop_fixture(self):
+        self.server.stop()
+        self.server.wait()
+        self.root.cleanup()

@@ -14,18 +14,13 @@ import pytest
 from cyborg.common import states
 from cyborg.tests.functional.bind import env
 
-SPEC = os.path.join(os.path.dirname(__file__), *(['..'] * 5),
-                    'shared', 'spec', 'fixtures', 'nova')
-if not os.path.isdir(SPEC):
-    SPEC = os.path.join(os.path.dirname(__file__), *(['..'] * 4), '..',
-                        'shared', 'spec', 'fixtures', 'nova')
+# In-repo copies of shared/spec/fixtures/nova.
+SPEC = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures',
+                    'spec', 'nova')
 
 
 def _fixture(name):
-    path = os.path.join(SPEC, name)
-    if not os.path.exists(path):
-        pytest.skip('shared/spec/fixtures/nova is not available')
-    with open(path) as fh:
+    with open(os.path.join(SPEC, name)) as fh:
         return json.load(fh)
 
 

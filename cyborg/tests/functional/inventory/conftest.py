@@ -1,6 +1,5 @@
 """Fixtures of the inventory functional tests: a real database (SQLite at
 head) and the REAL in-process Placement, with a compute-node provider."""
-import copy
 import json
 import os
 
@@ -12,7 +11,10 @@ from cyborg.tests.fixtures.database import database  # noqa: F401
 from cyborg.tests.fixtures.placement import placement  # noqa: F401
 
 HOST = 'compute-01'
-SPEC = os.environ.get('CYBORG_SPEC_DIR', '/work/shared/spec')
+# In-repo copies of shared/spec/fixtures.
+_FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures')
+FAKE_EXPECTED = os.path.join(_FIXTURES, 'drivers', 'expected', 'fake.json')
+REPORT_DATA = os.path.join(_FIXTURES, 'spec', 'rpc', 'report_data.json')
 _FAKE = {
     'type': 'FPGA', 'vendor': '0xABCD', 'model': 'miss model info',
     'std_board_info': '{"device_id": "0xabcd", "class": "Fake class"}',
@@ -36,13 +38,13 @@ _FAKE = {
 
 
 def fake_devices():
-    """The fake driver's output for host compute-01 (drivers.md §3),
-    from the spec fixture when available."""
-    path = os.path.join(SPEC, 'fixtures', 'expected', 'fake.json')
-    if os.path.exists(path):
-        with open(path) as f:
-            return json.load(f)['devices']
-    return [copy.deepcopy(_FAKE)]
+    """The fake driver's output for host compute-01 (drivers.md §3):
+    fixtures/expected/fake.json."""
+    with open(FAKE_EXPECTED) as f:
+        devices = json.load(f)['devices']
+    assert devices[0]['deployable_list'][0]['name'] == \
+        _FAKE['deployable_list'][0]['name']
+    return devices
 
 
 def gpu_device(index, host=HOST, rc='PGPU', traits=('OWNER_CYBORG',),

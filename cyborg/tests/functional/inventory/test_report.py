@@ -223,11 +223,7 @@ def test_bad_deployable_isolated(ctx, database, placement, cn):
 
 def test_upstream_object_primitives_accepted(ctx, database, placement):
     import json
-    import os
-    path = os.path.join(conftest.SPEC, 'fixtures', 'rpc', 'report_data.json')
-    if not os.path.exists(path):
-        pytest.skip('spec fixture not available')
-    with open(path) as f:
+    with open(conftest.REPORT_DATA) as f:
         args = json.load(f)['args']
     placement.create_compute_node(args['hostname'])
     client = placement.new_client()
