@@ -116,9 +116,6 @@ def test_cell(mode_app, op, persona):
     row = OPERATIONS[op]
     resp = _request(app, op, persona)
     if _is_framework_404(resp):
-        if row.get('pending'):
-            pytest.skip('%s %s is not routed yet' % (row['method'],
-                                                     row['path']))
         pytest.fail('%s %s answers a framework 404' % (row['method'],
                                                        row['path']))
     if _expected(op, persona, mode):
