@@ -33,6 +33,13 @@ import os_traits
 
 from cyborg.clients import ksa
 from cyborg.common import exception
+from cyborg.common.exception import InvalidResourceClass  # noqa: F401
+from cyborg.common.exception import PlacementGenerationConflict
+from cyborg.common.exception import PlacementInventoryInUse
+from cyborg.common.exception import PlacementInventoryNotFound
+from cyborg.common.exception import PlacementRequestFailed
+from cyborg.common.exception import ResourceProviderInUse
+from cyborg.common.exception import ResourceProviderNameConflict
 
 LOG = logging.getLogger(__name__)
 
@@ -45,38 +52,6 @@ _STANDARD_CLASSES = frozenset(os_resource_classes.STANDARDS)
 _INVENTORY_DEFAULTS = {'reserved': 0, 'min_unit': 1, 'step_size': 1,
                        'allocation_ratio': 1.0}
 _INVENTORY_IN_USE = 'placement.inventory.inuse'
-
-
-class ResourceProviderInUse(exception.Conflict):
-    msg_fmt = ('Resource provider %(uuid)s (or a child) has allocations and '
-               'cannot be deleted.')
-
-
-class ResourceProviderNameConflict(exception.Conflict):
-    msg_fmt = ('Cannot create resource provider %(uuid)s: name %(name)s is '
-               'already used by provider %(other)s.')
-
-
-class PlacementGenerationConflict(exception.Conflict):
-    msg_fmt = ('Resource provider %(uuid)s changed concurrently %(attempts)d '
-               'times in a row; giving up.')
-
-
-class PlacementInventoryInUse(exception.Conflict):
-    msg_fmt = ('Inventory of resource provider %(uuid)s is in use: '
-               '%(detail)s')
-
-
-class PlacementInventoryNotFound(exception.NotFound):
-    msg_fmt = 'Resource provider %(uuid)s has no %(rc)s inventory.'
-
-
-class InvalidResourceClass(exception.Invalid):
-    msg_fmt = 'Resource class %(name)s is not valid.'
-
-
-class PlacementRequestFailed(exception.ServerError):
-    msg_fmt = 'Placement %(method)s %(url)s answered %(status)s: %(detail)s'
 
 
 def is_valid_trait(name):

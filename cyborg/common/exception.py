@@ -279,3 +279,35 @@ class ImageUnacceptable(Invalid):
 class ImageServiceError(ServerError):
     msg_fmt = 'Glance request for image %(image_id)s failed: %(reason)s'
 
+
+# Placement (cyborg.clients.placement)
+class ResourceProviderInUse(Conflict):
+    msg_fmt = ('Resource provider %(uuid)s (or a child) has allocations and '
+               'cannot be deleted.')
+
+
+class ResourceProviderNameConflict(Conflict):
+    msg_fmt = ('Cannot create resource provider %(uuid)s: name %(name)s is '
+               'already used by provider %(other)s.')
+
+
+class PlacementGenerationConflict(Conflict):
+    msg_fmt = ('Resource provider %(uuid)s changed concurrently %(attempts)d '
+               'times in a row; giving up.')
+
+
+class PlacementInventoryInUse(Conflict):
+    msg_fmt = ('Inventory of resource provider %(uuid)s is in use: '
+               '%(detail)s')
+
+
+class PlacementInventoryNotFound(NotFound):
+    msg_fmt = 'Resource provider %(uuid)s has no %(rc)s inventory.'
+
+
+class InvalidResourceClass(Invalid):
+    msg_fmt = 'Resource class %(name)s is not valid.'
+
+
+class PlacementRequestFailed(ServerError):
+    msg_fmt = 'Placement %(method)s %(url)s answered %(status)s: %(detail)s'
