@@ -16,7 +16,9 @@ else claimed it again.
 :func:`run` wraps each step: deadlocks (MySQL, PostgreSQL) and SQLite's
 "database is locked" restart the transaction; on SQLite the conductor's
 writers are also serialised in-process, because SQLite has one writer and
-a reader upgrading its lock can fail without waiting.
+a reader upgrading its lock can fail without waiting. On MySQL and
+PostgreSQL, :func:`reserve` serialises the binds of one instance with a
+per-instance lock (``cyborg.db.locks``).
 """
 import dataclasses
 import json
@@ -31,6 +33,7 @@ import sqlalchemy as sa
 from cyborg.common import exception
 from cyborg.common import state_machine as sm
 from cyborg.common import states
+from cyborg.db import locks
 from cyborg.db import models
 from cyborg.db import session
 from cyborg.db.queries import arqs as arq_queries
@@ -231,8 +234,16 @@ def reserve(context, entries, host):
     Returns a :class:`Work` per entry. Raises (and so rolls back) on an
     unknown ARQ (404), a wrong state (409), an unknown provider (404), a
     disabled device (409) or no free attach handle (404).
+
+    Binds of one instance are serialised by a lock on the instance, taken
+    as the transaction's first statement (``cyborg.db.locks``): without
+    it, on MySQL and PostgreSQL, concurrent binds of different ARQs to
+    the same instance could all pass :func:`check_instance_free`.
     """
-    check_instance_free(context, entries[0][1]['instance_uuid'])
+    instance_uuid = entries[0][1]['instance_uuid']
+    locks.transaction_lock(context.session, 'bind-instance:%s'
+                           % instance_uuid)
+    check_instance_free(context, instance_uuid)
     return [_reserve_one(context, uuid, fields, host)
             for uuid, fields in entries]
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from cyborg.common import states
 from cyborg.conf import CONF
+from cyborg.db import locks
 from cyborg.db import migration
 from cyborg.db import models
 from cyborg.db import session as db_session
@@ -156,5 +157,61 @@ def test_ten_binds_of_one_arq(backend):
             assert sorted(codes) == [202] + [409] * 9, codes
             with backend() as s:
                 assert env.handles_in_use(s) == 1
+        finally:
+            env.clear_api_conf()
+
+
+def test_binds_of_one_instance(backend):
+    """Concurrent binds of different ARQs to one instance (§9.7): one
+    202, the others 400 (the instance already has ARQs); one handle."""
+    count = 8
+    with services.Conductor(), nova.FakeNova() as fake:
+        fake.use()
+        client = env.Client(services.api_app())
+        try:
+            with backend() as s:
+                rp = env.add_device(s, handles=HANDLES)
+            client.profile('one-fpga', [{'resources:FPGA': '1'}])
+            arqs = [client.create_arqs('one-fpga')[0] for _ in range(count)]
+            instance = str(uuid.uuid4())
+            barrier = threading.Barrier(count)
+            results = {}
+
+            def bind(arq):
+                barrier.wait()
+                resp = client.bind([arq], instance, [rp])
+                results[arq['uuid']] = (resp.status_int, resp.text)
+
+            threads = [threading.Thread(target=bind, args=(a,))
+                       for a in arqs]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+            assert len(results) == count
+            statuses = collections.Counter(c for c, _ in results.values())
+            assert statuses == {202: 1, 400: count - 1}, results
+            message = ('Instance %s already has accelerator requests. '
+                       'Cannot bind additional ARQs.' % instance)
+            assert all(message in text for code, text in results.values()
+                       if code == 400), results
+            with backend() as s:
+                rows = s.execute(sa.select(
+                    models.ExtArq.uuid, models.ExtArq.state,
+                    models.ExtArq.instance_uuid)).all()
+                assert env.handles_in_use(s) == 1
+                if s.get_bind().dialect.name in ('mysql', 'mariadb'):
+                    # GET_LOCK is per connection: given back at checkin.
+                    name = locks.mysql_name('bind-instance:%s' % instance)
+                    assert s.scalar(sa.select(
+                        sa.func.is_used_lock(name))) is None
+            winner = [u for u, (code, _) in results.items() if code == 202]
+            bound = [r.uuid for r in rows if r.state == states.BOUND]
+            assert bound == winner
+            assert [r.uuid for r in rows
+                    if r.instance_uuid == instance] == winner
+            assert collections.Counter(r.state for r in rows) == {
+                states.BOUND: 1, states.INITIAL: count - 1}
+            fake.wait_for_events(1)
         finally:
             env.clear_api_conf()
