@@ -1,14 +1,13 @@
-"""Errors raised by the accelerator drivers and their helpers."""
+"""Errors raised by the accelerator drivers and their helpers.
+
+They share the message templating of every cyborg error; a driver error
+that reaches the conductor through the agent's RPC is a server-side error.
+"""
+from cyborg.common import exception
 
 
-class DriverError(Exception):
+class DriverError(exception.ServerError):
     msg_fmt = 'An unknown driver error occurred.'
-
-    def __init__(self, message=None, **kwargs):
-        self.kwargs = kwargs
-        if message is None:
-            message = self.msg_fmt % kwargs
-        super().__init__(message)
 
 
 class InvalidDriver(DriverError):
