@@ -7,11 +7,14 @@ the request says otherwise. Unless ``[placement]`` names an external
 Placement (``auth_type`` or ``endpoint_override`` set), a real embedded
 Placement (``openstack-placement``, SQLite in the state directory) serves
 on 127.0.0.1:8778, and the compute-node provider of this host is created
-there if missing. Ctrl-C stops everything cleanly.
+there if missing; ``[placement]`` is then pointed at it, so every client
+built from config (device enable/disable in the conductor, ...) reaches
+the same Placement. Ctrl-C stops everything cleanly.
 """
 import os
 import sys
 
+from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 from oslo_log import log as logging
 
@@ -49,6 +52,18 @@ def _configure(state_dir):
     CONF.set_override('auth_strategy', 'noauth', group='api')
 
 
+class _ClearOverrides:
+    """A part whose stop() clears config overrides set by start()."""
+
+    def __init__(self, group, names):
+        self.group = group
+        self.names = list(names)
+
+    def stop(self):
+        for name in self.names:
+            CONF.clear_override(name, group=self.group)
+
+
 class Standalone:
     """Everything the standalone mode runs; start() and stop()."""
 
@@ -70,7 +85,22 @@ class Standalone:
                                             port=self.placement_port)
         self.parts.append(embedded)
         self.placement_endpoint = embedded.endpoint
+        self._configure_placement(embedded.endpoint,
+                                  placement_embedded.ADMIN_TOKEN)
         return placement.PlacementClient(adapter=embedded.adapter())
+
+    def _configure_placement(self, endpoint, token):
+        """Point ``[placement]`` at the embedded Placement (undone by
+        stop()): the conductor builds its own client from config for
+        device enable/disable, and without this it has no endpoint."""
+        CONF.register_opts(
+            ks_loading.get_auth_plugin_conf_options('admin_token'),
+            group='placement')
+        overrides = {'auth_type': 'admin_token', 'endpoint': endpoint,
+                     'token': token, 'endpoint_override': endpoint}
+        for name, value in overrides.items():
+            CONF.set_override(name, value, group='placement')
+        self.parts.append(_ClearOverrides('placement', overrides))
 
     def _start_agent(self, client):
         from cyborg.agent import service as agent_service

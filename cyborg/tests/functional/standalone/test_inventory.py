@@ -51,3 +51,28 @@ def test_fake_device_reaches_api_and_placement(standalone):
         standalone.placement_url + '/resource_providers/%s/traits'
         % rp_uuid, headers=PLACEMENT).json()['traits']
     assert 'CUSTOM_FAKE_DEVICE' in traits
+
+
+def test_device_disable_and_enable_reach_embedded_placement(standalone):
+    """The conductor builds its Placement client from ``[placement]``;
+    standalone points that at the embedded Placement (enable/disable
+    used to answer 500 ``An auth plugin is required to determine
+    endpoint URL`` after saving the status, leaving ``reserved`` alone)."""
+    [deployable] = _wait_for_provider(standalone.url)
+    device = requests.get(standalone.url + '/v2/devices').json()[
+        'devices'][0]
+    inventories = (standalone.placement_url +
+                   '/resource_providers/%s/inventories'
+                   % deployable['rp_uuid'])
+
+    def reserved():
+        return requests.get(inventories, headers=PLACEMENT).json()[
+            'inventories']['FPGA']['reserved']
+
+    action = standalone.url + '/v2/devices/%s/' % device['uuid']
+    resp = requests.post(action + 'disable')
+    assert (resp.status_code, resp.text) == (204, '')
+    assert reserved() == deployable['num_accelerators']
+    resp = requests.post(action + 'enable')
+    assert (resp.status_code, resp.text) == (204, '')
+    assert reserved() == 0
