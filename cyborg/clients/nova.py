@@ -1,11 +1,14 @@
-"""Nova: the ``accelerator-request-bound`` external events (internals §5.5).
+"""Nova: the ``accelerator-request-bound`` external events (internals §5.5)
+and the owner of a server (the ARQ ``project_id`` back-fill, §1.3, §11.2).
 
-:class:`NovaClient` makes the one call cyborg needs, ``POST
-/os-server-external-events`` at compute microversion 2.82, with a
-keystoneauth adapter built from ``[nova]`` (service credentials with the
-``service`` role). With ``[nova] endpoint_override`` and no ``auth_type``
-it sends unauthenticated requests (tests, standalone); with neither,
-notifications are disabled and dropped with a warning.
+:class:`NovaClient` sends the events, ``POST /os-server-external-events``
+at compute microversion 2.82, with a keystoneauth adapter built from
+``[nova]`` (service credentials with the ``service`` role);
+:func:`server_project` reads ``GET /servers/{id}`` at the same microversion
+for the server's ``tenant_id``. With ``[nova] endpoint_override`` and no
+``auth_type`` it sends unauthenticated requests (tests, standalone); with
+neither, notifications are disabled and dropped with a warning, and
+:func:`server_project` raises ``NovaNotConfigured``.
 
 :class:`Notifier` decouples binds from Nova (decision D3.10): ``notify``
 queues the events and returns; one background thread sends them and,
@@ -29,6 +32,7 @@ from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import session as ks_session
 
 from cyborg.clients import ksa
+from cyborg.common import exception
 from cyborg.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -57,6 +61,46 @@ def _adapter_from_conf(conf):
         session = ks_session.Session(timeout=group.timeout)
         return ksa.adapter_from_conf('nova', conf, session=session)
     return ksa.adapter_from_conf('nova', conf, auth=auth)
+
+
+def adapter_or_raise(conf=None, purpose='ask Nova about servers'):
+    """The ``[nova]`` adapter; :class:`~cyborg.common.exception.
+    NovaNotConfigured` when ``[nova]`` has neither auth options nor an
+    ``endpoint_override`` (when the notifier drops events)."""
+    adapter = _adapter_from_conf(conf or CONF)
+    if adapter is None:
+        raise exception.NovaNotConfigured(purpose=purpose)
+    return adapter
+
+
+def server_project(server_uuid, adapter=None):
+    """The ``tenant_id`` of server ``server_uuid``; None when Nova answers
+    404. Any other answer, an unreachable Nova or a body without a
+    ``tenant_id`` raise :class:`~cyborg.common.exception.NovaRequestFailed`.
+    """
+    if adapter is None:
+        adapter = adapter_or_raise()
+    path = '/servers/%s' % server_uuid
+    try:
+        resp = adapter.get(path, headers=HEADERS, raise_exc=False)
+    except ks_exc.ClientException as exc:
+        raise exception.NovaRequestFailed(
+            method='GET', path=path, detail='could not reach Nova: %s' % exc)
+    if resp.status_code == 404:
+        return None
+    if resp.status_code != 200:
+        raise exception.NovaRequestFailed(
+            method='GET', path=path, detail='HTTP %s: %s' % (
+                resp.status_code, resp.text[:300]))
+    try:
+        project = resp.json()['server']['tenant_id']
+    except (ValueError, KeyError, TypeError):
+        project = None
+    if not isinstance(project, str) or not project:
+        raise exception.NovaRequestFailed(
+            method='GET', path=path,
+            detail='no tenant_id in the answer: %s' % resp.text[:300])
+    return project
 
 
 class Retry(Exception):

@@ -9,8 +9,14 @@ Sub-commands (internals.md §11.2)::
     cyborg-dbsync revision [-m MESSAGE] [--autogenerate]
     cyborg-dbsync online_data_migrations
 
+``online_data_migrations`` gives ARQs that have an instance but no project
+the instance's project, asked from Nova with ``[nova]``
+(``cyborg.conductor.backfill``; ``Migrated N ARQ(s)``, instances Nova does
+not know are skipped), then marks devices without a state ``available``.
+
 Exit status: 0 success, 1 the command failed, 2 an online data migration
-step failed.
+step failed (for the ARQs: a Nova lookup failed, or ``[nova]`` is not
+configured while some ARQs need it).
 """
 import logging
 import sys
@@ -18,6 +24,8 @@ import sys
 from oslo_config import cfg
 import sqlalchemy as sa
 
+from cyborg import context
+from cyborg.conductor import backfill
 from cyborg.conf import CONF
 from cyborg.db import migration
 
@@ -46,30 +54,32 @@ def do_revision(conf, engine):
                        engine=engine)
 
 
-def _backfill_arq_project_ids(conn):
-    """ARQs bound before project_id existed get it from Nova.
-
-    Our API always stores the project, so only ARQs of an adopted upstream
-    database can lack it; fetching it from Nova is not implemented, so such
-    rows are reported and the step fails.
-    """
-    missing = conn.execute(sa.text(
-        'SELECT COUNT(*) FROM extended_accelerator_requests '
-        'WHERE project_id IS NULL AND instance_uuid IS NOT NULL')).scalar()
-    print('Migrated 0 ARQ(s)')
-    if missing:
+def _backfill_arq_project_ids(conf, engine):
+    """ARQs bound before project_id existed get it from Nova (the owner
+    of their instance). Instances Nova does not know are skipped; a
+    lookup that fails makes the step fail (exit 2)."""
+    result = backfill.backfill_project_ids(
+        context.get_admin_context(), lookup=backfill.nova_lookup(conf),
+        engine=engine)
+    print(f'Migrated {result.migrated} ARQ(s)')
+    if result.skipped:
+        print(f'Skipped {result.skipped} ARQ(s) whose instance Nova does '
+              f'not know')
+    if result.failed:
         raise RuntimeError(
-            f'{missing} ARQ(s) have no project_id; back-filling it from '
-            f'Nova is not supported')
+            f'could not ask Nova for the project of {result.failed} '
+            f'ARQ(s); see the errors above')
 
 
-def _backfill_device_state(conn):
+def _backfill_device_state(conf, engine):
     """Devices of a pre-17.0.0 database have no state: they are free."""
-    found = conn.execute(sa.text(
-        'SELECT COUNT(*) FROM devices WHERE device_state IS NULL')).scalar()
-    done = conn.execute(sa.text(
-        "UPDATE devices SET device_state = 'available' "
-        "WHERE device_state IS NULL")).rowcount
+    with engine.begin() as conn:
+        found = conn.execute(sa.text(
+            'SELECT COUNT(*) FROM devices WHERE device_state IS NULL')
+        ).scalar()
+        done = conn.execute(sa.text(
+            "UPDATE devices SET device_state = 'available' "
+            "WHERE device_state IS NULL")).rowcount
     print(f'Backfilled device_state on {done}/{found} devices')
 
 
@@ -80,8 +90,7 @@ def do_online_data_migrations(conf, engine):
     failed = False
     for step in ONLINE_MIGRATIONS:
         try:
-            with engine.begin() as conn:
-                step(conn)
+            step(conf, engine)
         except Exception as exc:  # report it, run the next step
             LOG.error('Online data migration %s failed: %s',
                       step.__name__, exc)

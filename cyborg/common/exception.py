@@ -311,3 +311,14 @@ class InvalidResourceClass(Invalid):
 
 class PlacementRequestFailed(ServerError):
     msg_fmt = 'Placement %(method)s %(url)s answered %(status)s: %(detail)s'
+
+
+# Nova (cyborg.clients.nova)
+class NovaNotConfigured(CyborgException):
+    msg_fmt = ('Nova is not configured: set the [nova] auth options (or '
+               '[nova] endpoint_override for an unauthenticated endpoint) '
+               'to %(purpose)s.')
+
+
+class NovaRequestFailed(ServerError):
+    msg_fmt = 'Nova %(method)s %(path)s failed: %(detail)s'

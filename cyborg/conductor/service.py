@@ -2,13 +2,16 @@
 
 At start, before taking requests, the conductor fails the binds it had
 started before a restart (decision D3.9); while running it enforces
-``bind_timeout`` and reconciles Placement periodically; at stop it lets
+``bind_timeout`` and reconciles Placement periodically. Once started it
+back-fills ARQ ``project_id`` from Nova in the background (``backfill``;
+never blocks or fails start-up). At stop it lets
 running bind jobs finish (bounded) and stops the Nova notifier.
 """
 import oslo_messaging as messaging
 
 from cyborg.clients import nova
 from cyborg.common import rpc
+from cyborg.conductor import backfill
 from cyborg.conductor import bind
 from cyborg.conductor import deadlines
 from cyborg.conductor import manager
@@ -34,6 +37,7 @@ class ConductorService:
             deadlines.start_periodic(),
             reconcile.start_periodic(CONF.periodic_interval),
         ]
+        backfill.start_background()
 
     def stop(self):
         for task in self._periodic:
