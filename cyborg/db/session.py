@@ -27,7 +27,13 @@ def _sqlite_file_tuning(engine):
     """SQLite files (the embedded default): write-ahead logging, so that
     readers never block the writer nor the writer the readers, and a
     generous busy timeout, so that concurrent writers (API, conductor,
-    agent reports) queue instead of failing with "database is locked"."""
+    agent reports) queue instead of failing with "database is locked".
+
+    WAL is a property of the file: it is switched on once, here, when the
+    engine is created and before any other connection of this process
+    exists (switching needs the file to itself); every new connection then
+    only sets its busy timeout.
+    """
     url = engine.url
     if url.get_backend_name() != 'sqlite' or url.database in (None, '',
                                                               ':memory:'):
@@ -36,9 +42,16 @@ def _sqlite_file_tuning(engine):
     @sa.event.listens_for(engine, 'connect')
     def _on_connect(dbapi_conn, record):
         cursor = dbapi_conn.cursor()
-        cursor.execute('PRAGMA journal_mode=WAL')
         cursor.execute('PRAGMA busy_timeout=%d' % SQLITE_BUSY_TIMEOUT_MS)
         cursor.close()
+
+    raw = engine.raw_connection()   # outside any SQLAlchemy transaction
+    try:
+        cursor = raw.cursor()
+        cursor.execute('PRAGMA journal_mode=WAL')
+        cursor.close()
+    finally:
+        raw.close()
 
 
 _main.append_on_engine_create(_sqlite_file_tuning)
