@@ -5,12 +5,15 @@ Query modules decorate their functions with ``@session.reader`` or
 made a transaction-context provider) and ``context.session`` is the
 SQLAlchemy session of the current transaction.
 """
+import logging
 import threading
 
 from oslo_db.sqlalchemy import enginefacade
 import sqlalchemy as sa
 
 from cyborg.conf import CONF
+
+LOG = logging.getLogger(__name__)
 
 _main = enginefacade.transaction_context()
 _lock = threading.Lock()
@@ -50,6 +53,10 @@ def _sqlite_file_tuning(engine):
         cursor = raw.cursor()
         cursor.execute('PRAGMA journal_mode=WAL')
         cursor.close()
+    except Exception as exc:  # another process holds the file: it is
+        # either switching it itself or will; the busy timeout still holds
+        LOG.warning('Could not switch %s to WAL mode: %s', url.database,
+                    exc)
     finally:
         raw.close()
 
