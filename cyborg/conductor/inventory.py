@@ -43,6 +43,7 @@ from cyborg.clients import placement as placement_client
 from cyborg.common import exception
 from cyborg.conductor import inventory_diff
 from cyborg.conductor import inventory_placement as rp_sync
+from cyborg.db import session
 from cyborg.db.queries import inventory as inventory_db
 
 LOG = logging.getLogger(__name__)
@@ -166,7 +167,8 @@ def report_data(context, hostname, driver_device_list, client=None):
     parent = compute_node(client, hostname)['uuid']
     if report.agent and not report.agent['compute_node_name']:
         report.agent['compute_node_name'] = hostname
-    outcome = inventory_diff.apply(context, report, rp_sync.remover(client))
+    apply = session.retry_on_busy(inventory_diff.apply)
+    outcome = apply(context, report, rp_sync.remover(client))
     failures = sync_providers(context, client, parent, outcome.wanted)
     summary = outcome.summary()
     summary['placement_failures'] = failures

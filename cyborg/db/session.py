@@ -5,9 +5,13 @@ Query modules decorate their functions with ``@session.reader`` or
 made a transaction-context provider) and ``context.session`` is the
 SQLAlchemy session of the current transaction.
 """
+import functools
 import logging
+import random
 import threading
+import time
 
+from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 import sqlalchemy as sa
 
@@ -90,3 +94,33 @@ def use_engine(engine):
     global _configured
     _configured = True
     return _main.patch_engine(engine)
+
+
+_BUSY_RETRIES = 5
+
+
+def is_busy(exc):
+    """A deadlock, or SQLite refusing a write because another writer
+    committed since this transaction began ("database is locked" without
+    waiting: waiting cannot help a stale snapshot)."""
+    if isinstance(exc, db_exc.DBDeadlock):
+        return True
+    return (isinstance(exc, (db_exc.DBError, sa.exc.OperationalError))
+            and 'database is locked' in str(exc))
+
+
+def retry_on_busy(fn):
+    """Re-run a whole writer transaction that lost a race (see
+    :func:`is_busy`). Put it OUTSIDE ``@writer``, on functions that are
+    never called inside another transaction."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        for attempt in range(_BUSY_RETRIES):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                if not is_busy(exc) or attempt == _BUSY_RETRIES - 1:
+                    raise
+                LOG.debug('Retrying %s after %s', fn.__name__, exc)
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+    return wrapper

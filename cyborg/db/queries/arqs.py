@@ -108,6 +108,7 @@ def get_many(context, uuids):
     return [found[u] for u in dict.fromkeys(uuids)]
 
 
+@session.retry_on_busy
 @session.writer
 def create(context, profile, group_ids):
     """One row per entry of ``group_ids``, all in one transaction."""

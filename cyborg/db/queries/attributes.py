@@ -44,6 +44,7 @@ def get_by_uuid(context, uuid):
     return _by_uuid(context, uuid)
 
 
+@session.retry_on_busy
 @session.writer
 def create(context, deployable_id, key, value, uuid=None):
     """Insert one attribute (decision Q20: the deployable must exist)."""
@@ -66,6 +67,7 @@ def create(context, deployable_id, key, value, uuid=None):
     return row
 
 
+@session.retry_on_busy
 @session.writer
 def delete(context, uuid):
     row = _by_uuid(context, uuid)

@@ -46,6 +46,7 @@ def _one(context, key, value):
     return row
 
 
+@session.retry_on_busy
 @session.writer
 def create(context, profile):
     """Insert a validated profile; 409 on a name clash, Q4 500s else."""
@@ -79,6 +80,7 @@ def _check_unique(context, name, uuid):
         raise exception.DeviceProfileAlreadyExists(uuid=uuid)
 
 
+@session.retry_on_busy
 @session.writer
 def delete(context, uuid=None, names=None):
     """Delete one profile by uuid, or every named one: all or nothing.
