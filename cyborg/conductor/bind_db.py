@@ -27,7 +27,6 @@ import random
 import threading
 import time
 
-from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from cyborg.common import exception
@@ -85,13 +84,6 @@ def _is_sqlite():
         return True
 
 
-def _retriable(exc):
-    if isinstance(exc, db_exc.DBDeadlock):
-        return True
-    return (isinstance(exc, (db_exc.DBError, sa.exc.OperationalError))
-            and 'database is locked' in str(exc))
-
-
 def run(context, fn, *args, **kwargs):
     """``fn(context, *args)`` in one writer transaction, retried on
     deadlock; cyborg exceptions roll back and propagate."""
@@ -107,7 +99,7 @@ def run(context, fn, *args, **kwargs):
                 if lock is not None:
                     lock.release()
         except Exception as exc:
-            if not _retriable(exc) or attempt == _RETRIES - 1:
+            if not session.is_busy(exc) or attempt == _RETRIES - 1:
                 raise
             LOG.debug('Retrying %s after %s', fn.__name__, exc)
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))

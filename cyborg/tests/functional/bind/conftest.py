@@ -34,3 +34,13 @@ def client(service):
 def session(service):
     with service[0].session() as s:
         yield s
+
+
+@pytest.fixture
+def agent(service, tmp_path):
+    """A test agent RPC server over a sysfs tree in ``tmp_path``."""
+    endpoint = env.FakeAgentEndpoint(str(tmp_path))
+    server = env.start_agent(endpoint)
+    yield endpoint
+    server.stop()
+    server.wait()

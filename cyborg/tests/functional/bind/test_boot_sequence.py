@@ -24,15 +24,6 @@ def _fixture(name):
         return json.load(fh)
 
 
-@pytest.fixture
-def agent(service, tmp_path):
-    endpoint = env.FakeAgentEndpoint(str(tmp_path))
-    server = env.start_agent(endpoint)
-    yield endpoint
-    server.stop()
-    server.wait()
-
-
 def _inventory(db):
     with db.session() as s:
         pgpu = env.add_device(s, handles=1, attach_type='PCI',

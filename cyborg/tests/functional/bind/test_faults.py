@@ -14,15 +14,6 @@ from cyborg.db import models
 from cyborg.tests.functional.bind import env
 
 
-@pytest.fixture
-def agent(service, tmp_path):
-    endpoint = env.FakeAgentEndpoint(str(tmp_path))
-    server = env.start_agent(endpoint)
-    yield endpoint
-    server.stop()
-    server.wait()
-
-
 def _one(client, db, groups=None, **device):
     with db.session() as s:
         rp = env.add_device(s, handles=2, agent='agent-1', **device)

@@ -61,6 +61,19 @@ class StandaloneProcess:
         return self.proc.returncode if self.proc else None
 
 
+def wait_for_provider(url, timeout=60):
+    """The deployables once the conductor has stored their provider
+    (rows are committed first, the provider uuid after Placement)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        deployables = requests.get(url + '/v2/deployables').json()[
+            'deployables']
+        if deployables and all(d['rp_uuid'] for d in deployables):
+            return deployables
+        time.sleep(0.2)
+    raise AssertionError('no provider stored within %ss' % timeout)
+
+
 @pytest.fixture
 def standalone(tmp_path):
     service = StandaloneProcess(tmp_path / 'state').start()

@@ -38,6 +38,8 @@ from osc_lib.command import command as osc_command
 import pytest
 import requests
 
+from cyborg.tests.functional.standalone import conftest
+
 PLACEMENT = {'X-Auth-Token': 'admin',
              'OpenStack-API-Version': 'placement 1.39'}
 GROUPS = [{'resources:FPGA': '1', 'trait:CUSTOM_FAKE_DEVICE': 'required'},
@@ -83,18 +85,6 @@ class Osc:
 def osc(standalone):
     return Osc(standalone.url)
 
-
-def _wait_for_provider(url, timeout=20):
-    """The deployables once the first agent report is stored with its
-    provider (poll like test_inventory.py)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        deployables = requests.get(url + '/v2/deployables').json()[
-            'deployables']
-        if deployables and all(d['rp_uuid'] for d in deployables):
-            return deployables
-        time.sleep(0.2)
-    raise AssertionError('no provider stored within %ss' % timeout)
 
 
 def _reserved(standalone, rp_uuid, rc):
@@ -171,7 +161,7 @@ def test_accelerator_request_commands(osc):
 
 
 def test_device_deployable_and_attribute_commands(standalone, osc):
-    [stored] = _wait_for_provider(standalone.url)
+    [stored] = conftest.wait_for_provider(standalone.url)
     [device] = osc(dev_cmd.ListDevice)
     assert (device['type'], device['vendor']) == ('FPGA', '0xABCD')
     [long] = osc(dev_cmd.ListDevice, '--long')
@@ -201,7 +191,7 @@ def test_device_deployable_and_attribute_commands(standalone, osc):
 def test_device_disable_and_enable_commands(standalone, osc):
     """The sdk ignores the response of these POSTs, so the effect is
     checked: the status, and Placement's ``reserved`` (api.md §10.4)."""
-    [stored] = _wait_for_provider(standalone.url)
+    [stored] = conftest.wait_for_provider(standalone.url)
     [device] = osc(dev_cmd.ListDevice)
     assert _reserved(standalone, stored['rp_uuid'], 'FPGA') == 0
 
@@ -217,7 +207,7 @@ def test_device_disable_and_enable_commands(standalone, osc):
 
 
 def test_arq_bind_and_unbind_commands(standalone, osc):
-    [stored] = _wait_for_provider(standalone.url)
+    [stored] = conftest.wait_for_provider(standalone.url)
     [device] = osc(dev_cmd.ListDevice)
     osc(dp_cmd.CreateDeviceProfile, 'cc-bind', json.dumps(GROUPS[:1]))
     arq = osc(arq_cmd.CreateAcceleratorRequest, 'cc-bind')

@@ -1,30 +1,19 @@
 """The standalone mode runs an agent with the fake driver and a real
 embedded Placement: after start the fake device is in the API and its
 provider is in Placement, under the compute node of this host."""
-import time
 import uuid
 
 import requests
+
+from cyborg.tests.functional.standalone import conftest
 
 PLACEMENT = {'X-Auth-Token': 'admin',
              'OpenStack-API-Version': 'placement 1.39'}
 
 
-def _wait_for_provider(url, timeout=60):
-    """The deployables once the conductor has stored their provider
-    (rows are committed first, the provider uuid after Placement)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        deployables = requests.get(url + '/v2/deployables').json()[
-            'deployables']
-        if deployables and all(d['rp_uuid'] for d in deployables):
-            return deployables
-        time.sleep(0.5)
-    raise AssertionError('no provider stored within %ss' % timeout)
-
 
 def test_fake_device_reaches_api_and_placement(standalone):
-    deployables = _wait_for_provider(standalone.url)
+    deployables = conftest.wait_for_provider(standalone.url)
     devices = requests.get(standalone.url + '/v2/devices').json()['devices']
     assert [(d['type'], d['vendor']) for d in devices] == [
         ('FPGA', '0xABCD')]
@@ -58,7 +47,7 @@ def test_device_disable_and_enable_reach_embedded_placement(standalone):
     standalone points that at the embedded Placement (enable/disable
     used to answer 500 ``An auth plugin is required to determine
     endpoint URL`` after saving the status, leaving ``reserved`` alone)."""
-    [deployable] = _wait_for_provider(standalone.url)
+    [deployable] = conftest.wait_for_provider(standalone.url)
     device = requests.get(standalone.url + '/v2/devices').json()[
         'devices'][0]
     inventories = (standalone.placement_url +
