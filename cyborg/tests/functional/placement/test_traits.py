@@ -6,18 +6,14 @@ import pytest
 
 from cyborg.clients import placement as pc
 from cyborg.tests.fixtures.placement import InterleavingAdapter
+from cyborg.tests.functional.placement import conftest
 
 DEVICE = 'compute-01_0000:d8:00.0'
 
 
 @pytest.fixture
 def rp(placement):
-    cn = placement.create_compute_node('compute-01.example.org')
-    client = placement.client
-    rp_uuid = client.provider_uuid_for(DEVICE)
-    client.ensure_provider(rp_uuid, DEVICE, cn['uuid'])
-    client.reset_stats()
-    return rp_uuid
+    return conftest.device_provider(placement, DEVICE)
 
 
 def _trait_exists(placement, name):
