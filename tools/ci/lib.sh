@@ -15,3 +15,16 @@ need_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
         --no-install-recommends "${missing[@]}"
 }
+
+# fail_with_log MESSAGE LOGFILE: say why a server did not start, show the
+# end of its log, and exit non-zero.
+fail_with_log() {
+    echo "$1" >&2
+    if [ -r "$2" ]; then
+        echo "--- last lines of $2 ---" >&2
+        tail -n 40 "$2" >&2
+    else
+        echo "(no log at $2)" >&2
+    fi
+    exit 1
+}

@@ -42,7 +42,7 @@ if ! alive; then
         alive && break
         sleep 1
     done
-    alive || { echo "MariaDB did not start; see $LOG" >&2; exit 1; }
+    alive || fail_with_log "MariaDB did not start within 60 s" "$LOG"
 fi
 
 mysql --protocol=socket -uroot <<SQL

@@ -36,12 +36,14 @@ PORT=$(pg_lsclusters -h | awk -v v="$VERSION" -v c="$CLUSTER" \
     '$1 == v && $2 == c {print $3}')
 if ! alive; then
     echo "Starting PostgreSQL $VERSION/$CLUSTER on port $PORT"
-    pg_ctlcluster "$VERSION" "$CLUSTER" start
+    PGLOG=/var/log/postgresql/postgresql-${VERSION}-${CLUSTER}.log
+    pg_ctlcluster "$VERSION" "$CLUSTER" start \
+        || fail_with_log "pg_ctlcluster could not start PostgreSQL" "$PGLOG"
     for _ in $(seq 1 60); do
         alive && break
         sleep 1
     done
-    alive || { echo "PostgreSQL did not start" >&2; exit 1; }
+    alive || fail_with_log "PostgreSQL did not start within 60 s" "$PGLOG"
 fi
 
 psql_admin() {

@@ -31,7 +31,9 @@ for _ in $(seq 1 60); do
     fi
     sleep 1
 done
-rabbitmqctl -q await_startup
+rabbitmqctl -q await_startup >/dev/null 2>&1 \
+    || fail_with_log "RabbitMQ did not start within 60 s" \
+        "/var/log/rabbitmq/${RABBITMQ_NODENAME}.log"
 
 if ! rabbitmqctl -q list_users | grep -q "^${USER_NAME}\b"; then
     rabbitmqctl -q add_user "$USER_NAME" "$USER_PASSWORD"

@@ -6,17 +6,14 @@ child processes sharing one SQLite file and one config file. The fake
 driver's device must arrive in the database, in Placement and in the API.
 
 Broker: ``rabbit://cyborg:cyborg@127.0.0.1:5672/`` (``tools/ci/
-start-rabbitmq.sh``), or ``CYBORG_TEST_RABBIT_URL``; skipped when it
-cannot be reached. A per-test control exchange keeps concurrent runs
-apart.
+start-rabbitmq.sh``), or ``CYBORG_TEST_RABBIT_URL``; skipped in a local run
+when it cannot be reached, failed in CI. A per-test control exchange keeps
+concurrent runs apart.
 """
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.parse
 import uuid
 
 import pytest
@@ -26,29 +23,18 @@ from webob import request as webob_request
 from cyborg.db import models
 from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import placement as placement_fixture
+from cyborg.tests.fixtures import servers
 
-RABBIT_URL = os.environ.get('CYBORG_TEST_RABBIT_URL',
-                            'rabbit://cyborg:cyborg@127.0.0.1:5672/')
+RABBIT_URL = servers.url('rabbitmq')
 HOST = 'mp-compute-01'
 FAKE_RP = str(uuid.uuid3(uuid.NAMESPACE_DNS, HOST + '_FakeDevice'))
 _RUN = ('import sys; from cyborg.cmd import %s as m; '
         'sys.exit(m.main(sys.argv[1:]))')
 
 
-def _broker_reachable(url):
-    parsed = urllib.parse.urlparse(url.split(',')[0])
-    try:
-        with socket.create_connection((parsed.hostname or '127.0.0.1',
-                                       parsed.port or 5672), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not _broker_reachable(RABBIT_URL),
-    reason='RabbitMQ not reachable at %s (tools/ci/start-rabbitmq.sh)'
-    % database.url_for_display(RABBIT_URL))
+@pytest.fixture(autouse=True)
+def _broker():
+    servers.require('rabbitmq')
 
 
 CONFIG = """[DEFAULT]

@@ -23,6 +23,7 @@ from cyborg.db import models
 from cyborg.db import session as db_session
 from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import nova
+from cyborg.tests.fixtures import servers
 from cyborg.tests.fixtures import services
 from cyborg.tests.functional.bind import env
 
@@ -34,9 +35,7 @@ class ServerDatabase:
     (an oslo.db engine, so deadlocks surface as DBDeadlock)."""
 
     def __init__(self, backend):
-        url = database.backend_url(backend)
-        if url is None:
-            pytest.skip('%s is not reachable' % backend)
+        url = servers.require(backend)
         self.throwaway = database.ThrowawayDatabase(url)
 
     def __enter__(self):

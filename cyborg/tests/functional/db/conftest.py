@@ -2,15 +2,16 @@
 
 ``empty_db`` yields an engine on a new, empty database of each backend:
 SQLite always, MySQL/MariaDB and PostgreSQL when a server is reachable
-(``cyborg.tests.fixtures.database.backend_url``; otherwise those cases are
-skipped). ``tools/ci/start-mysql.sh`` / ``start-postgresql.sh`` provide the
-servers.
+(``cyborg.tests.fixtures.servers.require``: skipped in a local run without
+them, failed in CI). ``tools/ci/start-mysql.sh`` / ``start-postgresql.sh``
+provide the servers.
 """
 import os
 
 import pytest
 
 from cyborg.tests.fixtures import database
+from cyborg.tests.fixtures import servers
 
 BACKENDS = ('sqlite', 'mysql', 'postgresql')
 
@@ -35,9 +36,7 @@ def empty_db(request, tmp_path):
     if request.param == 'sqlite':
         yield from _sqlite(tmp_path)
         return
-    url = database.backend_url(request.param)
-    if url is None:
-        pytest.skip(f'no {request.param} test server reachable')
+    url = servers.require(request.param)
     fix = database.ThrowawayDatabase(url)
     fix.setUp()
     try:

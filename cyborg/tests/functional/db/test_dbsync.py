@@ -13,6 +13,7 @@ from cyborg import conf as cyborg_conf
 from cyborg.cmd import dbsync
 from cyborg.db import migration
 from cyborg.tests.fixtures import database
+from cyborg.tests.fixtures import servers
 
 
 def _dbsync(tmp_path, url, *args):
@@ -116,9 +117,7 @@ def test_online_data_migrations_arqs_without_project_need_nova(
 
 @pytest.mark.parametrize('backend', ['mysql', 'postgresql'])
 def test_upgrade_on_server(tmp_path, capsys, backend):
-    server = database.backend_url(backend)
-    if server is None:
-        pytest.skip(f'no {backend} test server reachable')
+    server = servers.require(backend)
     db = database.ThrowawayDatabase(server)
     db.setUp()
     try:
