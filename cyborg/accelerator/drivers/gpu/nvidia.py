@@ -21,6 +21,8 @@ made upstream offer the PF whole while vGPUs ran on its VFs.
 Other differences from upstream, deliberately:
 
 * the vendor is the parsed id ``10de``, not a substring of the line;
+* a malformed vGPU configuration stops the agent at start-up (upstream
+  fails every report instead);
 * a GPU whose configured mdev type is missing, or whose mdev files cannot
   be read, is skipped with a log line instead of aborting the whole report;
 * a one-word mdev type name falls back to the type id (quirk D14).
@@ -42,6 +44,12 @@ VENDOR_BOARD_INFO = pci.board_info(vendor_info='gpu_vb_info')
 
 
 class NVIDIAGPUDriver(base.AcceleratorDriver):
+
+    def __init__(self, host=None, conf=None):
+        super().__init__(host=host, conf=conf)
+        # Checked now so that a bad [vgpu_*] group stops the agent at
+        # start-up; it is checked again by every discovery (upstream).
+        vgpu.vgpu_mapping(self.conf)
 
     def discover(self):
         mapping = vgpu.vgpu_mapping(self.conf)

@@ -151,3 +151,12 @@ def test_invalid_vgpu_config(tmp_path, types, addresses, message):
     with pytest.raises(exceptions.InvalidvGPUConfig) as ctx:
         nvidia.NVIDIAGPUDriver(host=host, conf=conf).discover()
     assert message in str(ctx.value)
+
+
+def test_invalid_vgpu_config_fails_when_the_driver_is_created(tmp_path):
+    conf = _vgpu_conf(tmp_path, ['nvidia-35'], {'nvidia-35': ['84:00.0']})
+    host = helpers.make_host(tmp_path, lspci='nvidia-gpu.nnn.txt')
+    with pytest.raises(exceptions.InvalidvGPUConfig,
+                       match='Incorrect PCI address: 84:00.0'):
+        nvidia.NVIDIAGPUDriver(host=host, conf=conf)
+    assert host._runner.calls == []
