@@ -4,6 +4,13 @@ Runs every driver of ``[agent] enabled_drivers`` once (configuration from
 ``--config-file``) and prints one table row per deployable. It changes
 nothing on the host and contacts no service: no database, message bus or
 Placement. Commands (``lspci``) run in this process, not through privsep.
+
+``--root`` and ``--lspci-output`` replay a host captured elsewhere: a copy
+of its ``/sys`` tree (as ``<root>/sys``, symbolic links kept, e.g. ``cp -a``
+or ``tar``) and the saved output of ``lspci -nn -D``. The report is then
+exactly what the agent on that host would send, except that the drivers
+naming deployables after the OS host name use this machine's name unless
+``--os-hostname`` is given.
 """
 import json
 import logging
@@ -22,7 +29,36 @@ COLUMNS = ('DRIVER', 'TYPE', 'VENDOR', 'CONTROL PATH', 'DEPLOYABLE', 'RC',
 cli_opts = [
     cfg.BoolOpt('json', default=False,
                 help='Print the driver devices as JSON instead of a table.'),
+    cfg.StrOpt('root', default='/',
+               help='Directory holding the sys/ tree to read (a host '
+                    'captured elsewhere); / by default.'),
+    cfg.StrOpt('lspci-output',
+               help='File with saved "lspci -nn -D" output, used instead '
+                    'of running lspci.'),
+    cfg.StrOpt('os-hostname',
+               help='OS host name to report (the Intel FPGA, QAT and NIC '
+                    'drivers name deployables after it); this machine\'s '
+                    'by default.'),
 ]
+
+
+class _SavedLspci:
+    """Runner answering every ``lspci`` call with the saved output."""
+
+    def __init__(self, path):
+        with open(path, encoding='utf-8') as fh:
+            self.text = fh.read()
+
+    def __call__(self, argv):
+        if argv and argv[0] == 'lspci':
+            return 0, self.text, ''
+        return 127, '', '%s: not run while replaying a saved host' % argv[0]
+
+
+def _host_view(conf):
+    runner = _SavedLspci(conf.lspci_output) if conf.lspci_output else None
+    return host_mod.HostView(root=conf.root, runner=runner,
+                             hostname=conf.os_hostname, privileged=False)
 
 
 def _cpid(device):
@@ -63,11 +99,17 @@ def run(conf, host, out=None, err=None):
     for name in conf.agent.enabled_drivers:
         try:
             [driver] = loader.load_drivers([name], conf=conf, host=host)
-            devices = driver.discover()
         except exceptions.InvalidDriver as exc:
             print('%s: %s' % (name, exc), file=err)
             status = 1
             continue
+        except exceptions.DriverError as exc:
+            # What would stop cyborg-agent at start-up (a malformed option).
+            print('%s: cannot start: %s' % (name, exc), file=err)
+            status = 1
+            continue
+        try:
+            devices = driver.discover()
         except Exception as exc:  # noqa: BLE001 - report and go on
             print('%s: discovery failed: %s: %s'
                   % (name, type(exc).__name__, exc), file=err)
@@ -93,7 +135,11 @@ def main(argv=None, conf=None, host=None):
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format='%(levelname)s %(name)s: %(message)s')
     if host is None:
-        host = host_mod.HostView(privileged=False)
+        try:
+            host = _host_view(conf)
+        except OSError as exc:
+            print('cannot read --lspci-output: %s' % exc, file=sys.stderr)
+            return 2
     return run(conf, host)
 
 

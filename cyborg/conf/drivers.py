@@ -43,6 +43,17 @@ nic_type_opts = [
     cfg.ListOpt('function_device_mappings', default=[],
                 help='<function>:<ifname>[|<ifname>...] entries mapping PF '
                      'network interfaces to a function name (trait).'),
+    cfg.ListOpt('device_addresses', default=[],
+                help='PCI addresses (DDDD:BB:SS.F) of the functions the '
+                     'Intel NIC driver may offer. A PF address offers all '
+                     'of its VFs, or the PF itself when SR-IOV is off; a '
+                     'VF address offers only that VF (its PF stays the '
+                     'control path). Functions not named are kept for the '
+                     'host or Neutron; a PF none of whose functions is '
+                     'named is not reported. The lists of every enabled '
+                     'NIC group are combined; when all are empty every '
+                     'known NIC function is offered. A malformed address '
+                     'stops the agent at start-up.'),
 ]
 
 pci_group = cfg.OptGroup('pci', title='Generic PCI passthrough driver')

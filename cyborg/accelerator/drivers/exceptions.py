@@ -32,7 +32,8 @@ class PciConfigInvalidWhitelist(DriverError):
 
 
 class InvalidNICConfig(DriverError, ValueError):
-    msg_fmt = 'Invalid NIC mapping in [%(group)s] %(option)s: %(reason)s'
+    msg_fmt = ('Invalid NIC configuration in [%(group)s] %(option)s: '
+               '%(reason)s')
 
 
 class AttachHandleUUIDNeeded(DriverError):

@@ -99,15 +99,22 @@ def run_lspci(host, args=('-nnn', '-D')):
 
 def parse_lspci_line(line, pattern=LSPCI_RE):
     """One :class:`LspciEntry`, or None (logged) when the line does not
-    have the expected shape (e.g. truncated)."""
+    have the expected shape (e.g. truncated).
+
+    The vendor, product and class ids are lower-cased (as 17.0.0 does,
+    drivers.md §15) whatever the tool printed; the address and the texts
+    are kept as printed."""
     match = pattern.match(line)
     if not match:
         LOG.warning('Skipping PCI function: unparsable lspci line %r', line)
         return None
     g = match.groupdict()
+    class_id = g.get('class_id')
     return LspciEntry(address=g['address'], controller=g.get('controller'),
-                      class_id=g.get('class_id'), model=g.get('model'),
-                      vendor_id=g['vendor_id'], product_id=g['product_id'],
+                      class_id=class_id.lower() if class_id else class_id,
+                      model=g.get('model'),
+                      vendor_id=g['vendor_id'].lower(),
+                      product_id=g['product_id'].lower(),
                       line=line)
 
 

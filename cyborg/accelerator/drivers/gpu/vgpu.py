@@ -1,5 +1,6 @@
 """vGPU configuration and mdev-type reading for the NVIDIA driver."""
 import logging
+import re
 
 from cyborg.accelerator.drivers import exceptions
 from cyborg.accelerator.drivers import pci
@@ -73,8 +74,29 @@ def capacity(host, address, vgpu_type):
     return available + len(host.listdir(tdir + '/devices'))
 
 
+_UUID_RE = re.compile(
+    r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
+
+
+def mdev_uuids(host, address):
+    """Uuids of the mdevs already created on ``address``, of any type.
+
+    The kernel shows an mdev twice: as ``mdev_supported_types/<type>/
+    devices/<uuid>`` and as a ``<uuid>`` child directory of its parent
+    device (the one a ``remove`` is written to); either is enough.
+    """
+    found = set()
+    tdir = mdev_types_dir(host, address)
+    for vgpu_type in host.listdir(tdir):
+        found.update(n.lower() for n in
+                     host.listdir('%s/%s/devices' % (tdir, vgpu_type)))
+    for name in host.listdir(host.pci_path(address)):
+        if _UUID_RE.match(name.lower()) and host.exists(
+                host.pci_path(address, name, 'mdev_type')):
+            found.add(name.lower())
+    return found
+
+
 def existing_mdevs(host, address):
     """Number of mdevs of any type already created on ``address``."""
-    tdir = mdev_types_dir(host, address)
-    return sum(len(host.listdir('%s/%s/devices' % (tdir, t)))
-               for t in host.listdir(tdir))
+    return len(mdev_uuids(host, address))

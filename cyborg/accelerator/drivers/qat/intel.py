@@ -1,8 +1,14 @@
-"""Intel QuickAssist C62x via sysfs (drivers.md §8).
+"""Intel QuickAssist via sysfs (drivers.md §8): C62x and Gen4.
 
 One device per PF; one deployable per VF (the PF itself is assignable only
 when it has no VFs). Deployable names use the OS host name, as upstream
 (decisions D3.2 keeps provider names).
+
+Beyond upstream, which knows only the C62x PF ``8086:37c8``, the Gen4
+(4xxx family) PFs that current Xeon servers ship are recognised with the
+same report shape: ``8086:4940`` (4xxx), ``8086:4942`` (401xx) and
+``8086:4944`` (402xx). Their VFs (``4941``, ``4943``, ``4945``) are reached
+through the PF's ``virtfn*`` links, never reported on their own.
 """
 import logging
 
@@ -13,7 +19,15 @@ from cyborg.accelerator.drivers import sysfs_pci
 
 LOG = logging.getLogger(__name__)
 
-KNOWN_IDS = {('0x8086', '0x37c8')}
+# PF device ids -> the id their VFs carry (documentation; VFs are found
+# through virtfn links whatever their id).
+PF_TO_VF_IDS = {
+    '0x37c8': '0x37c9',   # C62x
+    '0x4940': '0x4941',   # 4xxx (Gen4)
+    '0x4942': '0x4943',   # 401xx (Gen4)
+    '0x4944': '0x4945',   # 402xx (Gen4)
+}
+KNOWN_IDS = {('0x8086', pf) for pf in PF_TO_VF_IDS}
 DRIVER_NAME = 'intel'
 RESOURCE_CLASS = 'CUSTOM_QAT'
 

@@ -1,5 +1,6 @@
 """Xilinx, Inspur FPGA, Inspur NVMe SSD and Huawei Ascend drivers."""
 import copy
+import re
 
 import pytest
 
@@ -8,6 +9,8 @@ from cyborg.accelerator.drivers import pci
 from cyborg.accelerator.drivers.aichip import huawei
 from cyborg.accelerator.drivers.fpga import inspur as inspur_fpga
 from cyborg.accelerator.drivers.fpga import xilinx
+from cyborg.accelerator.drivers.gpu import nvidia
+from cyborg.accelerator.drivers.passthrough import generic
 from cyborg.accelerator.drivers.ssd import inspur as inspur_ssd
 from cyborg.tests.unit.accelerator import helpers
 
@@ -65,18 +68,22 @@ def test_generic_nvme_base_reports_every_vendor(tmp_path):
 
 
 def test_huawei_ascend(tmp_path):
-    """Named difference from expected/huawei-ascend.json (decisions D3.3):
-    every deployable carries rc = CUSTOM_AICHIP instead of no attributes."""
+    """Named differences from expected/huawei-ascend.json (upstream
+    master): every deployable carries rc = CUSTOM_AICHIP instead of no
+    attributes (decisions D3.3), and the model is the lspci device text, as
+    17.0.0 reports it, instead of ""."""
     got = _discover(tmp_path, huawei.AscendDriver, 'huawei-ascend.nnn.txt')
     expected = copy.deepcopy(helpers.load_expected('huawei-ascend.json'))
     for dev in expected:
+        assert dev['model'] == ''  # upstream master
+        dev['model'] = 'Huawei Technologies Co., Ltd. Device'
         for dep in dev['deployable_list']:
             assert dep['attribute_list'] is None  # upstream
             dep['attribute_list'] = [{'key': 'rc', 'value': 'CUSTOM_AICHIP'}]
     assert helpers.canonical(got) == helpers.canonical(expected)
 
 
-def test_huawei_ascend_exact_ids_and_revision(tmp_path, caplog):
+def test_huawei_ascend_exact_ids_any_revision(tmp_path):
     text = (
         # d100 in the product id of another vendor: not an Ascend.
         '0000:00:0e.0 Processing accelerators [1200]: Other [1234:d100] '
@@ -84,15 +91,57 @@ def test_huawei_ascend_exact_ids_and_revision(tmp_path, caplog):
         # d100 as vendor id: not an Ascend.
         '0000:00:0f.0 Processing accelerators [1200]: Other [d100:19e5] '
         '(rev 20)\n'
-        # No revision: skipped (as upstream).
+        # Revision 0 (lspci prints none): still an Ascend, as in 17.0.0.
         '0000:00:10.0 Processing accelerators [1200]: Huawei Technologies '
-        'Co., Ltd. Device [19e5:d100]\n'
+        'Co., Ltd. Ascend 310 [19e5:d100]\n'
+        # Upper-case ids (another lspci build): lower-cased.
         '0000:00:0c.0 Processing accelerators [1200]: Huawei Technologies '
-        'Co., Ltd. Device [19e5:d100] (rev 20)\n')
+        'Co., Ltd. Device [19E5:D100] (rev 20)\n')
     got = _discover(tmp_path, huawei.AscendDriver, text)
-    assert [d.deployable_list[0].name for d in got] == [
-        'Huawei Technologies Co., Ltd. Device_0000_00_0c_0']
-    assert 'Skipping Ascend 0000:00:10.0' in caplog.text
+    assert [(d.model, d.vendor, d.std_board_info,
+             d.deployable_list[0].name) for d in got] == [
+        ('Huawei Technologies Co., Ltd. Ascend 310', '19e5',
+         '{"device_id": "d100", "class": "Processing accelerators"}',
+         'Huawei Technologies Co., Ltd. Ascend 310_0000_00_10_0'),
+        ('Huawei Technologies Co., Ltd. Device', '19e5',
+         '{"device_id": "d100", "class": "Processing accelerators"}',
+         'Huawei Technologies Co., Ltd. Device_0000_00_0c_0')]
+
+
+def _upper_ids(text):
+    """lspci text with every [xxxx] / [vvvv:pppp] id bracket upper-cased."""
+    return re.sub(r'\[([0-9a-f]{4}(?::[0-9a-f]{4})?)\]',
+                  lambda m: '[%s]' % m.group(1).upper(), text)
+
+
+@pytest.mark.parametrize('cls, lspci, args', [
+    (xilinx.XilinxFPGADriver, 'xilinx-u250.nnn.txt', ('-nnn', '-D')),
+    (inspur_fpga.InspurFPGADriver, 'inspur-fpga.nnn.txt', ('-nnn', '-D')),
+    (inspur_ssd.InspurNVMeSSDDriver, 'inspur-nvme-ssd.nn.txt', ('-nn', '-D')),
+    (huawei.AscendDriver, 'huawei-ascend.nnn.txt', ('-nnn', '-D')),
+    (nvidia.NVIDIAGPUDriver, 'nvidia-gpu.nnn.txt', ('-nnn', '-D')),
+])
+def test_upper_case_ids_report_as_lower_case(tmp_path, cls, lspci, args):
+    text = helpers.read_fixture('lspci', lspci)
+    odd = _upper_ids(text)
+    assert odd != text and re.search(r'\[[0-9A-F]{4}:[0-9A-F]*[A-F]', odd)
+    want = helpers.canonical(_discover(tmp_path / 'a', cls, text, args))
+    got = helpers.canonical(_discover(tmp_path / 'b', cls, odd, args))
+    assert want and got == want
+
+
+def test_generic_pci_ids_are_lower_case(tmp_path):
+    def run(root, text):
+        host = helpers.make_host(root, lspci=text,
+                                 manifest='generic-pci-sim.manifest')
+        conf = helpers.make_conf('pci-whitelist.conf')
+        return helpers.canonical(
+            generic.PciDriver(host=host, conf=conf).discover())
+    text = helpers.read_fixture('lspci', 'generic-pci-sim.nnn.txt')
+    want = run(tmp_path / 'a', text)
+    got = run(tmp_path / 'b', _upper_ids(text))
+    assert want and got == want
+    assert {d['vendor'] for d in got} == {'1d55'}
 
 
 @pytest.mark.parametrize('cls, lspci, args', [

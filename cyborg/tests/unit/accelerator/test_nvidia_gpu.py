@@ -41,17 +41,18 @@ def test_a100_vfs_filtered(tmp_path):
         helpers.load_expected('nvidia-a100-vfs-filtered.json'))
 
 
-def test_a100_vfs_unfiltered_never_offers_pf_with_its_vfs(tmp_path):
-    """Deliberate difference from expected/nvidia-a100-vfs-unfiltered.json:
-    upstream offers the PF 0000:3b:00.0 *and* its four VFs, selling the
-    same GPU twice. We offer the VFs only."""
+def test_a100_vfs_unfiltered_offers_the_pf_whole(tmp_path):
+    """Deliberate difference from expected/nvidia-a100-vfs-unfiltered.json
+    (decisions D5.1): upstream offers the PF 0000:3b:00.0 *and* its four
+    bare VFs, selling the same GPU twice and handing out VFs a guest
+    cannot use without a vGPU profile. With no vGPU type anywhere, the PF
+    is offered whole and the VFs not at all: the filtered report."""
     got = _discover(tmp_path, 'nvidia-a100-sriov.nnn.txt',
                     manifest='nvidia-a100-sriov.manifest')
-    expected = [d for d in helpers.load_expected(
-        'nvidia-a100-vfs-unfiltered.json')
-        if '"function": "0"' not in d['controlpath_id']['cpid_info']]
-    assert len(expected) == 4
-    assert helpers.canonical(got) == helpers.canonical(expected)
+    upstream = helpers.load_expected('nvidia-a100-vfs-unfiltered.json')
+    assert len(upstream) == 5
+    assert helpers.canonical(got) == helpers.canonical(
+        helpers.load_expected('nvidia-a100-vfs-filtered.json'))
 
 
 def test_pgpu_with_mdevs_but_no_vgpu_config_is_not_offered(tmp_path, caplog):
@@ -150,3 +151,12 @@ def test_invalid_vgpu_config(tmp_path, types, addresses, message):
     with pytest.raises(exceptions.InvalidvGPUConfig) as ctx:
         nvidia.NVIDIAGPUDriver(host=host, conf=conf).discover()
     assert message in str(ctx.value)
+
+
+def test_invalid_vgpu_config_fails_when_the_driver_is_created(tmp_path):
+    conf = _vgpu_conf(tmp_path, ['nvidia-35'], {'nvidia-35': ['84:00.0']})
+    host = helpers.make_host(tmp_path, lspci='nvidia-gpu.nnn.txt')
+    with pytest.raises(exceptions.InvalidvGPUConfig,
+                       match='Incorrect PCI address: 84:00.0'):
+        nvidia.NVIDIAGPUDriver(host=host, conf=conf)
+    assert host._runner.calls == []
