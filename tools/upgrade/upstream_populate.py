@@ -22,14 +22,14 @@ import json
 import sys
 import uuid
 
+from cyborg import context as cy_context
+from cyborg import objects
 from cyborg.accelerator.drivers import fake
 from cyborg.common import nova_client
 from cyborg.common import placement_client
 from cyborg.common import service
 from cyborg.conductor import manager
 from cyborg.conf import CONF
-from cyborg import context as cy_context
-from cyborg import objects
 from cyborg.objects.driver_objects import driver_attach_handle
 from cyborg.objects.driver_objects import driver_attribute
 from cyborg.objects.driver_objects import driver_controlpath_id
