@@ -2,6 +2,7 @@
 served by this project: the API app in-process (noauth, wsgi-intercept),
 a conductor on ``fake://`` and the real Placement seeded with the
 providers the upstream deployment had."""
+import contextlib
 import subprocess
 import sys
 
@@ -38,10 +39,8 @@ class Upgraded:
         self.data = data
 
 
-@pytest.fixture(params=BACKENDS)
-def upgraded(request, tmp_path):
-    """The upstream dump of the backend, restored and upgraded."""
-    backend = request.param
+@contextlib.contextmanager
+def _restored(backend):
     url = database.backend_url(backend)
     if url is None:
         pytest.skip('no %s test server reachable' % backend)
@@ -49,9 +48,25 @@ def upgraded(request, tmp_path):
         schema = (upstream.schema_of(fixture.url)
                   if backend == 'postgresql' else None)
         upstream.restore(backend, fixture.engine, schema)
-        proc = dbsync(tmp_path, fixture.url_string(), 'upgrade')
-        assert proc.returncode == 0, proc.stdout + proc.stderr
         yield Upgraded(backend, fixture, upstream.manifest(backend))
+
+
+@pytest.fixture(params=BACKENDS)
+def restored(request):
+    """The upstream dump of the backend, restored (not upgraded yet)."""
+    with _restored(request.param) as db:
+        yield db
+
+
+@pytest.fixture(scope='module', params=BACKENDS)
+def upgraded(request, tmp_path_factory):
+    """The restored upstream database after ``cyborg-dbsync upgrade``,
+    shared by a module's tests (they run in definition order; only the
+    last one may change rows)."""
+    with _restored(request.param) as db:
+        proc = dbsync(tmp_path_factory.mktemp('dbsync'), db.url, 'upgrade')
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        yield db
 
 
 class _ApiOn:

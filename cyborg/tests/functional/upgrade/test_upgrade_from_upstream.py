@@ -8,8 +8,6 @@ agents' next reports (this project's agent for compute-01, an upstream
 nothing, and the bound ARQs unbind and delete cleanly.
 """
 import json
-import subprocess
-import sys
 import types
 
 import sqlalchemy as sa
@@ -20,6 +18,7 @@ from cyborg.agent import resource_tracker
 from cyborg.conductor import inventory
 from cyborg.db import migration
 from cyborg.db import models
+from cyborg.tests.functional.cmd import test_status
 from cyborg.tests.functional.db import test_migrations
 from cyborg.tests.functional.upgrade import conftest
 from cyborg.tests.functional.upgrade import upstream
@@ -87,25 +86,31 @@ def _described(diff):
     return out
 
 
-def test_upgrade_reaches_head_with_every_row(upgraded, tmp_path):
-    engine = upgraded.engine
+def test_upgrade_reaches_head_with_every_row(restored, tmp_path):
+    engine = restored.engine
+    conf = test_status.write_config(tmp_path, restored.url)
+    # Before: the status check names the upgrade.
+    code, checks = test_status.status(conf)
+    assert code == 2, checks
+    assert 'cyborg-dbsync upgrade' in \
+        checks[test_status.SCHEMA]['details']
+    assert migration.version(engine=engine) == migration.BASELINE
+
+    proc = conftest.dbsync(tmp_path, restored.url, 'upgrade')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     assert migration.version(engine=engine) == migration.head()
     assert _described(test_migrations.schema_diff(engine)) == \
-        UPSTREAM_MODEL_DRIFT[upgraded.backend]
+        UPSTREAM_MODEL_DRIFT[restored.backend]
     counts = {t: len(_rows(engine, t, 'id')) for t in TABLES}
     assert counts == {'devices': 3, 'controlpath_ids': 3, 'deployables': 3,
                       'attributes': 8, 'attach_handles': 22,
                       'device_profiles': 3,
                       'extended_accelerator_requests': 7}
     # Running it again is a no-op; the status check passes.
-    again = conftest.dbsync(tmp_path, upgraded.url, 'upgrade')
+    again = conftest.dbsync(tmp_path, restored.url, 'upgrade')
     assert again.returncode == 0, again.stderr
-    conf = tmp_path / 'cyborg.conf'
-    status = subprocess.run(
-        [sys.executable, '-m', 'cyborg.cmd.status', '--config-file',
-         str(conf), 'upgrade', 'check'],
-        capture_output=True, text=True, timeout=120)
-    assert status.returncode == 0, status.stdout + status.stderr
+    code, checks = test_status.status(conf)
+    assert code == 0, checks
 
 
 def test_api_serves_every_row(deployment):
