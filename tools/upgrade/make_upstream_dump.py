@@ -15,6 +15,12 @@ For each backend (MariaDB/MySQL, PostgreSQL) this
    writes ``upstream-17.0.0-manifest-<backend>.json`` (providers, agent
    reports, ARQs by state), then drops the database.
 
+The versions installed are recorded in ``upstream-17.0.0-venv.txt`` there
+and used as constraints by the next run.
+
+On PostgreSQL upstream 17.0.0 cannot build its schema (see
+upstream_create_schema.py); the dump's header says which route made it.
+
 Usage (servers as in CI, see tools/ci/)::
 
     python3 tools/upgrade/make_upstream_dump.py [--venv DIR]
@@ -55,10 +61,26 @@ def run(cmd, **kwargs):
 
 
 def ensure_venv(venv):
+    """The upstream environment. The versions of the last generation
+    (``upstream-17.0.0-venv.txt``, written here) are used as constraints,
+    so a regeneration runs the same code."""
     python = os.path.join(venv, 'bin', 'python')
     if not os.path.exists(python):
         run([sys.executable, '-m', 'venv', venv])
-    run([python, '-m', 'pip', 'install', '-q', UPSTREAM, *EXTRA])
+    pins = os.path.join(OUT, 'upstream-17.0.0-venv.txt')
+    constraints = ['-c', pins] if os.path.exists(pins) else []
+    run([python, '-m', 'pip', 'install', '-q', UPSTREAM, *EXTRA,
+         *constraints])
+    frozen = run([python, '-m', 'pip', 'freeze', '--all'],
+                 capture_output=True, text=True).stdout
+    with open(pins, 'w') as f:
+        f.write('# pip freeze of the environment that made the dumps '
+                '(tools/upgrade/make_upstream_dump.py)\n')
+        for line in frozen.splitlines():
+            if line.lower().startswith('openstack-cyborg'):
+                line = UPSTREAM      # not where it came from
+            if line and not line.startswith(('pip==', 'setuptools==')):
+                f.write(line + '\n')
     return python
 
 
