@@ -115,8 +115,10 @@ class _HostDiff:
                 self._add_device(device)
 
     def _add_device(self, device):
+        # A reported device is new, hence unallocated (as upstream's
+        # Device.create): device_state 'available'.
         dev = models.Device(uuid=_new_uuid(), hostname=self.hostname,
-                            status='enabled',
+                            status='enabled', device_state='available',
                             **{f: device.get(f) for f in DEVICE_FIELDS})
         self.session.add(dev)
         self.session.flush()
