@@ -23,6 +23,9 @@ options in the master and restarts the children gracefully).
 """
 import importlib.abc
 import logging
+import multiprocessing
+import os
+import signal
 import sys
 import threading
 
@@ -89,11 +92,23 @@ class Managed(os_service.ServiceBase):
         self.name = name or getattr(factory, '__name__', 'service')
         self.part = None
         self._stopped = threading.Event()
+        self._master = os.getpid()
+        # Set by a child whose start failed: the launcher stops and the
+        # process exits 1 instead of restarting a service that cannot run.
+        self.failed = multiprocessing.get_context('fork').Value('b', 0)
 
     def start(self):
         self._stopped.clear()
-        self.part = self.factory()
-        self.part.start()
+        try:
+            self.part = self.factory()
+            self.part.start()
+        except Exception:
+            LOG.exception('%s failed to start', self.name)
+            self.failed.value = 1
+            if os.getpid() != self._master:
+                os.kill(self._master, signal.SIGTERM)
+            self._stopped.set()
+            raise
 
     def stop(self, graceful=True):
         part, self.part = self.part, None
@@ -163,4 +178,28 @@ def run(conf, service, workers=1):
     """:func:`launch` and wait; returns the exit status."""
     launcher = launch(conf, service, workers=workers)
     status = launcher.wait()
+    if getattr(service, 'failed', None) is not None and service.failed.value:
+        return 1
     return status or 0
+
+
+def run_in_process(conf, service):
+    """Run ``service`` in this process with oslo.service's ``Launcher``;
+    SIGINT and SIGTERM (oslo.service's SignalHandler) stop it cleanly.
+    Returns the exit status: 1 when the service failed to start."""
+    launcher = os_service.Launcher(conf, restart_method='mutate')
+    handler = os_service.SignalHandler()
+
+    def _exit(signo, frame):
+        raise os_service.SignalExit(signo)
+
+    handler.add_handlers(('SIGTERM', 'SIGINT'), _exit)
+    launcher.launch_service(service)
+    try:
+        launcher.wait()
+    except os_service.SignalExit as exc:
+        LOG.info('Caught signal %s, stopping', exc.signo)
+    finally:
+        handler.clear()
+        launcher.stop()
+    return 1 if service.failed.value else 0
