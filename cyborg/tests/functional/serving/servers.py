@@ -45,7 +45,7 @@ class Deployment:
         self.write_conf(**options)
 
     def write_conf(self, debug=False, api=None, ssl=None, database=None,
-                   default=None):
+                   default=None, extra=None):
         groups = {
             'DEFAULT': dict({'transport_url': 'fake://',
                              'debug': str(debug),
@@ -60,6 +60,7 @@ class Deployment:
         }
         if ssl:
             groups['ssl'] = ssl
+        groups.update(extra or {})
         lines = []
         for group, values in groups.items():
             lines.append('[%s]' % group)
