@@ -28,7 +28,7 @@ KNOWN_UNREAD = {
 
 
 def _sources():
-    for base, dirs, files in os.walk(ROOT):
+    for base, _dirs, files in os.walk(ROOT):
         rel = os.path.relpath(base, ROOT)
         if rel.startswith(('tests', 'conf')) or '__pycache__' in rel:
             continue
