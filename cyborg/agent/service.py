@@ -11,8 +11,8 @@
    Placement access, and it only reads;
 2. loads ``[agent] enabled_drivers`` (unknown name: ``InvalidDriver``);
 3. starts the RPC server (topic ``cyborg-agent``, server = ``host``);
-4. starts the periodic report: at once, then every
-   ``[DEFAULT] periodic_interval`` seconds.
+4. starts the periodic report (an oslo.service looping call): once the
+   conductor answers, then every ``[DEFAULT] periodic_interval`` seconds.
 
 Its identity (decisions D3.1: RPC host, compute-node provider name and
 uuid) travels with every report and the conductor records it in the
@@ -31,6 +31,7 @@ from cyborg.agent import resource_tracker
 from cyborg.agent import rpcapi
 from cyborg.common import exception
 from cyborg.common import rpc
+from cyborg.common import service as cyborg_service
 from cyborg.conductor import rpcapi as conductor_rpcapi
 from cyborg.conf import CONF
 
@@ -86,7 +87,8 @@ class AgentService:
         self.manager = None
         self.server = None
         self._stop = threading.Event()
-        self._thread = None
+        self._timer = None
+        self._ready = False
 
     def _resolve(self):
         if self.compute_node is None:
@@ -124,21 +126,24 @@ class AgentService:
         target = messaging.Target(topic=rpcapi.TOPIC, server=self.host)
         self.server = rpc.get_server(target, [self.manager])
         self.server.start()
-        self._thread = threading.Thread(target=self._loop, daemon=True,
-                                        name='cyborg-agent-report')
-        self._thread.start()
+        self._stop.clear()
+        self._ready = False
+        self._timer = cyborg_service.periodic(
+            self._report_when_ready, self.interval, name='agent report')
         LOG.info('cyborg-agent %s started with drivers %s', self.host,
                  ', '.join(n for n, _ in tracker.drivers) or '(none)')
 
-    def _loop(self):
-        wait = getattr(self._conductor_api, 'wait_until_ready', None)
-        if wait is not None and not wait(
-                cyborg_context.get_admin_context(), self._stop):
-            return
-        while not self._stop.is_set():
-            self.report_once()
-            if self._stop.wait(self.interval):
+    def _report_when_ready(self):
+        """Periodic (oslo.service): the first run waits for the conductor
+        (until stop()), every run reports once."""
+        if not self._ready:
+            wait = getattr(self._conductor_api, 'wait_until_ready', None)
+            if wait is not None and not wait(
+                    cyborg_context.get_admin_context(), self._stop):
                 return
+            self._ready = True
+        if not self._stop.is_set():
+            self.report_once()
 
     def report_once(self):
         return self.manager.update_available_resource(
@@ -146,8 +151,9 @@ class AgentService:
 
     def stop(self):
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
         if self.server is not None:
             self.server.stop()
             self.server.wait()

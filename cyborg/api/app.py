@@ -2,6 +2,9 @@
 
 Outermost first (api.md §2.1):
 
+0. healthcheck         -- ``[api] healthcheck_path`` answers before
+                          anything else: unauthenticated, no request id
+                          (``cyborg.api.healthcheck``);
 1. CORS                -- answers CORS preflights, decorates responses;
 2. HTTPProxyToWSGI     -- applies X-Forwarded-* when the operator enables
                           proxy header parsing, so links use the public URL;
@@ -23,6 +26,7 @@ import pecan.hooks
 import webob.exc
 
 from cyborg.api import expose
+from cyborg.api import healthcheck
 from cyborg.api import router as api_router
 from cyborg.conf import CONF
 
@@ -137,4 +141,4 @@ def setup_app(conf=CONF, conductor_factory=None):
     app = request_id.RequestId(app)
     app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)
     app = cors.CORS(app, conf)
-    return app
+    return healthcheck.wrap(app, conf)

@@ -1,29 +1,15 @@
-"""WSGI entry point: ``cyborg.api.wsgi:application`` for WSGI servers.
+"""``cyborg.api.wsgi:application``: the same application as
+``cyborg.wsgi.api`` (upstream's path), for recipes that name this module.
 
-Usually mounted at ``/accelerator``; links follow the mount point (or
-``[api] public_endpoint``). The application is built on first access.
+``init_application`` is the ``cyborg-wsgi-api`` script's entry point (pbr
+``wsgi_scripts``, for mod_wsgi's ``WSGIScriptAlias``).
 """
-import threading
+from cyborg.common import service
 
-from cyborg.api import app as api_app
-from cyborg.cmd import common
-from cyborg.db import session
+service.prepare()
 
-_lock = threading.Lock()
-_application = None
+from cyborg.api import wsgi_app  # noqa: E402 - after the backend choice
+from cyborg.wsgi import api as _api  # noqa: E402
 
-
-def init_application():
-    common.parse_args([])
-    session.configure()
-    return api_app.setup_app()
-
-
-def __getattr__(name):
-    global _application
-    if name != 'application':
-        raise AttributeError(name)
-    with _lock:
-        if _application is None:
-            _application = init_application()
-    return _application
+init_application = wsgi_app.init_application
+application = _api.application

@@ -1,9 +1,9 @@
 """Console scripts.
 
-Some libraries we depend on still import eventlet, which warns about its
-own deprecation at import time; cyborg runs on native threads and never
-uses it, so the warning is only noise on an operator's terminal.
+Every service process runs on oslo.service's threading backend; it is
+selected here, before any console script imports oslo.messaging (see
+``cyborg.common.service``).
 """
-import warnings
+from cyborg.common import service
 
-warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
+service.prepare()

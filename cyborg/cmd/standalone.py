@@ -9,7 +9,8 @@ Placement (``openstack-placement``, SQLite in the state directory) serves
 on 127.0.0.1:8778, and the compute-node provider of this host is created
 there if missing; ``[placement]`` is then pointed at it, so every client
 built from config (device enable/disable in the conductor, ...) reaches
-the same Placement. Ctrl-C stops everything cleanly.
+the same Placement. Ctrl-C (or SIGTERM) stops everything cleanly; it
+runs in oslo.service's in-process launcher (threading backend).
 """
 import os
 import sys
@@ -20,8 +21,8 @@ from oslo_log import log as logging
 
 from cyborg.api import app as api_app
 from cyborg.cmd import common
-from cyborg.cmd import signals
-from cyborg.common import wsgi_server
+from cyborg.common import service as cyborg_service
+from cyborg.common import wsgi_service
 from cyborg.conductor import service as conductor_service
 from cyborg.conf import CONF
 from cyborg.db import migration
@@ -122,8 +123,11 @@ class Standalone:
         conductor.start()
         self.parts.append(conductor)
         self._start_agent(client)
-        self.api = wsgi_server.Server(api_app.setup_app(), self.host,
-                                      self.port)
+        self.api = wsgi_service.WSGIServer(
+            api_app.setup_app(), wsgi_service.listen(self.host, self.port),
+            threads=CONF.api.worker_threads,
+            read_timeout=CONF.api.client_socket_timeout,
+            shutdown_timeout=CONF.graceful_shutdown_timeout)
         self.api.start()
         self.parts.append(self.api)
         return self.api.url
@@ -137,23 +141,35 @@ class Standalone:
                 LOG.exception('Error while stopping %s', part)
 
 
+class _Announced:
+    """The standalone service, saying where it listens once started."""
+
+    def __init__(self, standalone):
+        self.standalone = standalone
+
+    def start(self):
+        url = self.standalone.start()
+        print('cyborg standalone is running: API at %s (state in %s). '
+              'Press Ctrl-C to stop.' % (url, self.standalone.state_dir),
+              flush=True)
+        if self.standalone.placement_endpoint:
+            print('Embedded Placement at %s (token: admin).'
+                  % self.standalone.placement_endpoint, flush=True)
+
+    def stop(self):
+        self.standalone.stop()
+        print('cyborg standalone stopped.', flush=True)
+
+
 def main(argv=None):
     CONF.register_cli_opts(cli_opts)
     common.parse_args(argv)
-    service = Standalone(CONF.state_dir, CONF.bind_host, CONF.bind_port,
-                         CONF.placement_port)
-    url = service.start()
-    print('cyborg standalone is running: API at %s (state in %s). '
-          'Press Ctrl-C to stop.' % (url, service.state_dir), flush=True)
-    if service.placement_endpoint:
-        print('Embedded Placement at %s (token: admin).'
-              % service.placement_endpoint, flush=True)
-    try:
-        signals.wait_for_stop()
-    finally:
-        service.stop()
-        print('cyborg standalone stopped.', flush=True)
-    return 0
+    cyborg_service.register_opts(CONF)
+    standalone = Standalone(CONF.state_dir, CONF.bind_host, CONF.bind_port,
+                            CONF.placement_port)
+    return cyborg_service.run_in_process(
+        CONF, cyborg_service.Managed(lambda: _Announced(standalone),
+                                     name='cyborg-standalone'))
 
 
 if __name__ == '__main__':

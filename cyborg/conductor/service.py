@@ -9,8 +9,10 @@ running bind jobs finish (bounded) and stops the Nova notifier.
 """
 import oslo_messaging as messaging
 
+from cyborg import context as cyborg_context
 from cyborg.clients import nova
 from cyborg.common import rpc
+from cyborg.common import service as cyborg_service
 from cyborg.conductor import backfill
 from cyborg.conductor import bind
 from cyborg.conductor import deadlines
@@ -20,6 +22,10 @@ from cyborg.conductor import rpcapi
 from cyborg.conf import CONF
 
 _JOBS_STOP_TIMEOUT = 30
+
+
+def _reconcile():
+    reconcile.reconcile(cyborg_context.get_admin_context())
 
 
 class ConductorService:
@@ -33,9 +39,16 @@ class ConductorService:
     def start(self):
         deadlines.recover(host=self.host)
         self.server.start()
+        # oslo.service periodic calls: bind deadlines every quarter of
+        # bind_timeout (first after one period), reconcile at once and then
+        # every periodic_interval.
+        deadline_every = max(CONF.bind_timeout / 4.0, 1.0)
         self._periodic = [
-            deadlines.start_periodic(),
-            reconcile.start_periodic(CONF.periodic_interval),
+            cyborg_service.periodic(deadlines.enforce, deadline_every,
+                                    initial_delay=deadline_every,
+                                    name='bind deadlines'),
+            cyborg_service.periodic(_reconcile, CONF.periodic_interval,
+                                    name='Placement reconciliation'),
         ]
         backfill.start_background()
 

@@ -8,10 +8,33 @@ opts = [
                        help='Address the API server listens on.'),
     cfg.PortOpt('port', default=6666, help='Port the API server listens on.'),
     cfg.IntOpt('api_workers', min=1,
-               help='Number of API worker processes; defaults to the '
-                    'number of CPUs.'),
+               sample_default='<number of CPUs>',
+               help='Number of cyborg-api worker processes; defaults to '
+                    'the number of CPUs. All workers accept connections '
+                    'from one listening socket.'),
+    cfg.IntOpt('worker_threads', default=16, min=1,
+               help='Requests one cyborg-api worker serves at the same '
+                    'time; further connections wait in the listen backlog. '
+                    'Keep workers x worker_threads within what the '
+                    'database ([database] max_pool_size + max_overflow '
+                    'per worker) can take.'),
+    cfg.IntOpt('client_socket_timeout', default=60, min=1,
+               help='Seconds cyborg-api waits for a client to send (the '
+                    'rest of) a request, and how long an idle keep-alive '
+                    'connection stays open.'),
+    cfg.BoolOpt('wsgi_keep_alive', default=True,
+                help='HTTP/1.1 keep-alive in cyborg-api; when False, every '
+                     'connection is closed after one response.'),
+    cfg.IntOpt('max_keepalive_connections', default=100, min=1,
+               help='Idle keep-alive connections one cyborg-api worker '
+                    'keeps open; beyond that, connections are closed after '
+                    'their response.'),
+    cfg.IntOpt('backlog', default=128, min=1,
+               help='Connections the listening socket of cyborg-api '
+                    'queues while every worker thread is busy.'),
     cfg.BoolOpt('enable_ssl_api', default=False,
-                help='Serve the API over HTTPS (uses the [ssl] options).'),
+                help='Serve cyborg-api over HTTPS with [ssl] cert_file and '
+                     'key_file (and, for client certificates, ca_file).'),
     cfg.StrOpt('public_endpoint',
                help='Base URL used in links of API responses, e.g. '
                     'https://cloud.example.net/accelerator. When unset, '
@@ -23,6 +46,11 @@ opts = [
                                    'X-Project-Id and X-Roles headers; '
                                    'for tests and standalone use only')],
                help='How API requests are authenticated.'),
+    cfg.StrOpt('healthcheck_path', default='/healthcheck',
+               help='Path of the unauthenticated health check '
+                    '(oslo.middleware healthcheck with a database check; '
+                    'see the [healthcheck] group). Empty: no health '
+                    'check.'),
     cfg.IntOpt('max_request_body_size', default=1024 * 1024, min=1024,
                help='Largest request body accepted, in bytes; larger '
                     'bodies get 413.'),

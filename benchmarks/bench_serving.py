@@ -1,0 +1,221 @@
+"""Benchmark: the API served by uWSGI, gunicorn and cyborg-api.
+
+Each server runs with 2 workers (uWSGI 2 processes x 1 thread, gunicorn 2
+sync workers, cyborg-api ``api_workers = 2``) on a loopback port, serving
+three applications: cyborg (noauth, SQLite file at head), a bare Pecan app
+and a bare WSGI callable (``benchmarks.serving_apps``). For each, requests
+per second of ``GET /``, ``GET /v2/accelerator_requests/{uuid}`` and
+``POST /v2/accelerator_requests`` (a one-group profile) at concurrency 1
+and 8 (client threads, a new connection per request: uWSGI's http-socket
+closes every connection). Ratios against the baselines of the same run::
+
+    python -m benchmarks.bench_serving [--seconds S] [--profile]
+
+``--profile`` also runs the cyborg application in-process under cProfile
+for the ARQ GET and POST and prints the top entries.
+"""
+import argparse
+import cProfile
+import http.client
+import json
+import os
+import pathlib
+import pstats
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+
+import requests
+
+from cyborg.tests.functional.serving import servers
+
+REPO = str(pathlib.Path(__file__).resolve().parent.parent)
+HEADERS = {'X-User-Id': 'bench', 'X-Project-Id': 'bench-project',
+           'X-Roles': 'admin,manager,member,reader',
+           'Content-Type': 'application/json', 'Accept': 'application/json',
+           'Connection': 'close'}
+APPS = {'cyborg': 'cyborg.wsgi.api:application',
+        'pecan': 'benchmarks.serving_apps:pecan_app',
+        'bare': 'benchmarks.serving_apps:bare'}
+
+
+def start(server, app, tmp):
+    dep = servers.Deployment(tmp, api={'api_workers': '2'},
+                             default={'log_file': '', 'use_stderr': 'False'})
+    env = {'PYTHONPATH': REPO}
+    if server == 'uwsgi':
+        dep._spawn([servers.tool('uwsgi'), '--master', '--processes', '2',
+                    '--threads', '1', '--http-socket',
+                    '127.0.0.1:%d' % dep.port, '--module', APPS[app],
+                    '--pyargv', '--config-file %s' % dep.conf,
+                    '--add-header', 'Connection: close', '--disable-logging',
+                    '--die-on-term', '--need-app', '--chdir', REPO], env=env)
+    elif server == 'gunicorn':
+        dep._spawn([servers.tool('gunicorn'), '--workers', '2', '--bind',
+                    '127.0.0.1:%d' % dep.port, '--chdir', REPO, APPS[app]],
+                   env=dict(env, OS_CYBORG_CONFIG_FILES=str(dep.conf)))
+    else:
+        dep._spawn([sys.executable, '-m', 'benchmarks.serving_apps', app,
+                    '--config-file', str(dep.conf)], env=env)
+    return dep.wait_ready()
+
+
+def one(port, method, path, body):
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+    conn.connect()
+    # as urllib3 (requests, openstacksdk) does: no Nagle delay between the
+    # headers and the body of a POST
+    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    conn.request(method, path, body=body, headers=HEADERS)
+    resp = conn.getresponse()
+    resp.read()
+    conn.close()
+    return resp.status
+
+
+def rate(port, method, path, body, concurrency, seconds):
+    counts, errors, stop = [0] * concurrency, [], threading.Event()
+
+    def loop(i):
+        while not stop.is_set():
+            status = one(port, method, path, body)
+            if status >= 300:
+                errors.append(status)
+            counts[i] += 1
+
+    threads = [threading.Thread(target=loop, args=(i,))
+               for i in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def arq_fixture(url):
+    name = 'bench-%s' % os.urandom(3).hex()
+    requests.post(url + '/v2/device_profiles', headers=HEADERS, timeout=10,
+                  json=[{'name': name, 'groups': [{'resources:FPGA': '1'}]}]
+                  ).raise_for_status()
+    resp = requests.post(url + '/v2/accelerator_requests', headers=HEADERS,
+                         timeout=10, json={'device_profile_name': name})
+    resp.raise_for_status()
+    return name, resp.json()['arqs'][0]['uuid']
+
+
+def measure(seconds):
+    results = {}
+    for server in ('uwsgi', 'gunicorn', 'cyborg-api'):
+        for app in ('bare', 'pecan', 'cyborg'):
+            tmp = pathlib.Path(tempfile.mkdtemp(prefix='bench-serving-'))
+            dep = start(server, app, tmp)
+            try:
+                cases = [('GET /', 'GET', '/', None)]
+                if app == 'cyborg':
+                    name, uuid = arq_fixture(dep.url)
+                    cases += [
+                        ('GET arq', 'GET',
+                         '/v2/accelerator_requests/' + uuid, None),
+                        ('POST arq', 'POST', '/v2/accelerator_requests',
+                         json.dumps({'device_profile_name': name}))]
+                for label, method, path, body in cases:
+                    for c in (1, 8):
+                        results[server, app, label, c] = rate(
+                            dep.port, method, path, body, c, seconds)
+            finally:
+                dep.stop()
+                shutil.rmtree(tmp, ignore_errors=True)
+    return results
+
+
+def table(results):
+    print('%-11s %-7s %-9s %3s %9s' % ('server', 'app', 'request', 'c',
+                                       'req/s'))
+    for (server, app, label, c), value in results.items():
+        print('%-11s %-7s %-9s %3d %9.1f' % (server, app, label, c, value))
+    print()
+
+    def r(a, b):
+        return results[a] / results[b]
+
+    for c in (1, 8):
+        for server in ('uwsgi', 'gunicorn', 'cyborg-api'):
+            print('c=%d %-10s cyborg GET / vs bare pecan: %.2f (target '
+                  '>= 0.8); vs bare WSGI: %.2f' % (
+                      c, server,
+                      r((server, 'cyborg', 'GET /', c),
+                        (server, 'pecan', 'GET /', c)),
+                      r((server, 'cyborg', 'GET /', c),
+                        (server, 'bare', 'GET /', c))))
+        for label in ('GET /', 'GET arq', 'POST arq'):
+            print('c=%d cyborg-api vs uWSGI, %-8s: %.2f (target >= 0.8)' % (
+                c, label, r(('cyborg-api', 'cyborg', label, c),
+                            ('uwsgi', 'cyborg', label, c))))
+    print('uWSGI c=1 GET arq / GET /: %.2f (target >= 0.5)' % r(
+        ('uwsgi', 'cyborg', 'GET arq', 1), ('uwsgi', 'cyborg', 'GET /', 1)))
+    print('uWSGI c=1 POST arq / GET /: %.2f (target >= 0.3)' % r(
+        ('uwsgi', 'cyborg', 'POST arq', 1), ('uwsgi', 'cyborg', 'GET /', 1)))
+
+
+def profile(count=300, top=20):
+    """cProfile of the in-process application: ARQ GET and POST."""
+    import webob
+
+    from cyborg.tests.fixtures import database
+    from cyborg.tests.fixtures import services
+    from cyborg.tests.functional.api import gabbi_fixtures
+    gabbi_fixtures.init_conf()        # oslo.policy needs a parsed CONF
+    db = database.Database()
+    db.setUp()
+    try:
+        app = services.api_app()
+
+        def call(method, path, body=None):
+            req = webob.Request.blank(path, method=method, headers=HEADERS)
+            if body is not None:
+                req.body = json.dumps(body).encode()
+            resp = req.get_response(app)
+            assert resp.status_int < 300, resp.text[:200]
+            return resp
+
+        call('POST', '/v2/device_profiles',
+             [{'name': 'p', 'groups': [{'resources:FPGA': '1'}]}])
+        uuid = call('POST', '/v2/accelerator_requests',
+                    {'device_profile_name': 'p'}).json['arqs'][0]['uuid']
+        for label, fn in (
+                ('GET arq', lambda: call(
+                    'GET', '/v2/accelerator_requests/' + uuid)),
+                ('POST arq', lambda: call(
+                    'POST', '/v2/accelerator_requests',
+                    {'device_profile_name': 'p'}))):
+            prof = cProfile.Profile()
+            prof.enable()
+            for _ in range(count):
+                fn()
+            prof.disable()
+            print('--- profile: %s x %d (top %d by own time)' % (
+                label, count, top))
+            pstats.Stats(prof).sort_stats('tottime').print_stats(top)
+    finally:
+        db.cleanUp()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--seconds', type=float, default=3.0)
+    parser.add_argument('--profile', action='store_true')
+    args = parser.parse_args()
+    table(measure(args.seconds))
+    if args.profile:
+        profile()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,173 @@
+"""The HTTP server of ``cyborg-api`` and the standalone mode: cheroot.
+
+* :func:`listen` binds the listening socket once, in the launcher's master
+  process, before the workers are forked: every worker accepts from the same
+  socket, so a worker that restarts (SIGHUP) or stops never drops a
+  connection that is waiting in the backlog.
+* :class:`WSGIServer` serves one WSGI application on that socket in one
+  process: HTTP/1.1 with keep-alive, at most ``threads`` requests at a time
+  (further connections wait), a read timeout per connection, TLS when a
+  :class:`TLS` is given. ``stop()`` stops accepting and lets the
+  requests in progress finish within ``shutdown_timeout`` seconds.
+* :func:`tls_config` builds the server's TLS context from file names and
+  says clearly which file is missing or unreadable.
+"""
+import collections
+import logging
+import os
+import socket
+import ssl
+import threading
+import time
+
+from cheroot import wsgi as cheroot_wsgi
+from cheroot.ssl import builtin as cheroot_ssl
+
+LOG = logging.getLogger(__name__)
+
+
+class TLSConfigError(Exception):
+    """The TLS files of the server cannot be used."""
+
+
+def _readable(kind, path):
+    if not path:
+        raise TLSConfigError('[ssl] %s is required when TLS is enabled'
+                             % kind)
+    if not os.path.isfile(path):
+        raise TLSConfigError('[ssl] %s %s does not exist' % (kind, path))
+    if not os.access(path, os.R_OK):
+        raise TLSConfigError('[ssl] %s %s is not readable' % (kind, path))
+
+
+TLS = collections.namedtuple('TLS', 'cert_file key_file context')
+
+
+def tls_config(cert_file, key_file, ca_file=None):
+    """Checked TLS settings of the server; with ``ca_file``, clients must
+    present a certificate signed by that CA (mutual TLS)."""
+    _readable('cert_file', cert_file)
+    _readable('key_file', key_file)
+    if ca_file:
+        _readable('ca_file', ca_file)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(cert_file, key_file)
+        if ca_file:
+            context.load_verify_locations(ca_file)
+            context.verify_mode = ssl.CERT_REQUIRED
+    except (ssl.SSLError, OSError) as exc:
+        raise TLSConfigError('[ssl] cannot load the certificate %s / key '
+                             '%s: %s' % (cert_file, key_file, exc)) from exc
+    return TLS(cert_file, key_file, context)
+
+
+def listen(host, port, backlog=128):
+    """A bound, listening TCP socket (IPv4 or IPv6)."""
+    info = socket.getaddrinfo(host, port, socket.AF_UNSPEC,
+                              socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
+    family, socktype, proto, _, address = info[0]
+    sock = socket.socket(family, socktype, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(backlog)
+    return sock
+
+
+ACCESS_LOG = logging.getLogger('cyborg.api.access')
+
+
+def access_logged(app):
+    """One INFO line per request: client, request line, status, time."""
+
+    def logged(environ, start_response):
+        started = time.monotonic()
+        seen = []
+
+        def _start_response(status, headers, exc_info=None):
+            seen.append(status)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return app(environ, _start_response)
+        finally:
+            if ACCESS_LOG.isEnabledFor(logging.INFO):
+                query = environ.get('QUERY_STRING')
+                ACCESS_LOG.info(
+                    '%s "%s %s%s" status: %s time: %.4f',
+                    environ.get('REMOTE_ADDR', '-'),
+                    environ.get('REQUEST_METHOD'),
+                    environ.get('PATH_INFO', ''),
+                    '?' + query if query else '',
+                    seen[0].split(' ', 1)[0] if seen else '-',
+                    time.monotonic() - started)
+
+    return logged
+
+
+class _Server(cheroot_wsgi.Server):
+    """cheroot on a socket bound beforehand (by the master process)."""
+
+    def __init__(self, sock, app, **kwargs):
+        self._shared_socket = sock
+        super().__init__(sock.getsockname()[:2], app, **kwargs)
+
+    def bind(self, family, type, proto=0):
+        self.socket = self._shared_socket
+        self.bind_addr = self.socket.getsockname()[:2]
+
+    def error_log(self, msg='', level=logging.INFO, traceback=False):
+        LOG.log(level, '%s', msg, exc_info=traceback)
+
+
+class WSGIServer:
+    """Serve ``app`` on ``sock`` in a background thread of this process."""
+
+    def __init__(self, app, sock, threads=16, read_timeout=60,
+                 shutdown_timeout=60, keepalive=True, tls=None,
+                 max_keepalive=100, name='cyborg-api'):
+        self.sock = sock
+        self.host, self.port = sock.getsockname()[:2]
+        self.scheme = 'https' if tls is not None else 'http'
+        self._server = _Server(sock, access_logged(app), numthreads=threads,
+                               max=threads, timeout=read_timeout,
+                               shutdown_timeout=shutdown_timeout,
+                               server_name=name)
+        self._server.keep_alive_conn_limit = max_keepalive
+        if not keepalive:
+            self._server.protocol = 'HTTP/1.0'
+        if tls is not None:
+            adapter = cheroot_ssl.BuiltinSSLAdapter(tls.cert_file,
+                                                    tls.key_file)
+            adapter.context = tls.context
+            self._server.ssl_adapter = adapter
+        self._thread = None
+
+    @property
+    def url(self):
+        host = '[%s]' % self.host if ':' in self.host else self.host
+        return '%s://%s:%d' % (self.scheme, host, self.port)
+
+    def start(self):
+        self._server.prepare()
+        self._thread = threading.Thread(target=self._serve,
+                                        name='wsgi-server', daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        try:
+            self._server.serve()
+        except Exception:  # keep the process up; the launcher logs exits
+            LOG.exception('HTTP server stopped on an error')
+
+    def stop(self):
+        """Stop accepting; wait for the requests in progress."""
+        self._server.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None

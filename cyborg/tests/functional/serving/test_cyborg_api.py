@@ -1,0 +1,165 @@
+"""``cyborg-api`` as operators run it: real processes, real signals.
+
+Two workers both serve (each is frozen in turn while the other answers);
+HTTPS with a generated CA (openstacksdk verifies with the CA file); a
+missing certificate is a clear error at start; SIGTERM lets a slow request
+finish; SIGHUP during traffic loses no request and turns on debug logging.
+"""
+import json
+import signal
+import socket
+import threading
+import time
+
+import pytest
+import requests
+
+from cyborg.tests.functional.serving import certs
+from cyborg.tests.functional.serving import servers
+from cyborg.tests.functional.serving import stories
+
+HEADERS = {'X-Roles': 'admin', 'X-User-Id': 'admin',
+           'X-Project-Id': 'admin'}
+
+
+@pytest.fixture
+def deployment(tmp_path):
+    dep = servers.Deployment(tmp_path)
+    yield dep
+    dep.stop()
+
+
+def _access_pids(dep, since=0):
+    """Worker pid of each access-log line after byte ``since``."""
+    text = dep.log.read_text()[since:]
+    return [int(line.split()[2]) for line in text.splitlines()
+            if ' cyborg.api.access ' in line]
+
+
+def _get(url, **kw):
+    # a new connection per request: the test controls which worker runs
+    return requests.get(url, headers=dict(HEADERS, Connection='close'),
+                        timeout=10, **kw)
+
+
+def test_two_workers_both_serve_and_run_the_story(deployment):
+    deployment.start_cyborg_api()
+    workers = deployment.pids()
+    assert len(workers) == 2, workers
+    assert not stories.run_gabbi(deployment.url)
+    assert stories.run_sdk(deployment.url) == 'Initial'
+    for frozen, serving in (workers, workers[::-1]):
+        deployment_log = len(deployment.log.read_text())
+        servers.os.kill(frozen, signal.SIGSTOP)
+        try:
+            for _ in range(4):
+                assert _get(deployment.url + '/v2/device_profiles').ok
+        finally:
+            servers.os.kill(frozen, signal.SIGCONT)
+        assert set(_access_pids(deployment, deployment_log)) == {serving}
+    assert deployment.stop() == 0
+
+
+def test_https_with_the_ca_file(tmp_path):
+    files = certs.make(tmp_path)
+    dep = servers.Deployment(
+        tmp_path, api={'enable_ssl_api': 'True', 'api_workers': '1'},
+        ssl={'cert_file': files['cert'], 'key_file': files['key']})
+    dep.scheme = 'https'
+    try:
+        dep.start_cyborg_api(verify=files['ca'])
+        assert stories.run_sdk(dep.url, cacert=files['ca']) == 'Initial'
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(dep.url + '/', timeout=5)    # system CAs only
+        with pytest.raises(requests.ConnectionError):
+            requests.get('http://127.0.0.1:%d/' % dep.port, timeout=5)
+    finally:
+        assert dep.stop() == 0
+
+
+def test_missing_certificate_is_a_clear_error_at_start(tmp_path):
+    missing = str(tmp_path / 'nope.pem')
+    dep = servers.Deployment(
+        tmp_path, api={'enable_ssl_api': 'True'},
+        ssl={'cert_file': missing, 'key_file': missing})
+    dep._spawn([servers.tool('cyborg-api'), '--config-file', str(dep.conf)])
+    assert dep.proc.wait(30) == 1
+    assert '[ssl] cert_file %s does not exist' % missing in dep.output()
+
+
+def _slow_post(port, body, first_part):
+    sock = socket.create_connection(('127.0.0.1', port), timeout=30)
+    head = ('POST /v2/device_profiles HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+            'Content-Type: application/json\r\nX-Roles: admin\r\n'
+            'Content-Length: %d\r\nConnection: close\r\n\r\n' % len(body))
+    sock.sendall(head.encode() + body[:first_part])
+    return sock
+
+
+def _read_response(sock):
+    data = b''
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def test_sigterm_lets_a_slow_request_finish(deployment):
+    deployment.start_cyborg_api()
+    body = json.dumps([{'name': 'slow', 'groups': [
+        {'resources:FPGA': '1'}]}]).encode()
+    sock = _slow_post(deployment.port, body, 10)
+    time.sleep(1)                       # the request is being read
+    deployment.send(signal.SIGTERM)
+    time.sleep(1.5)                     # draining, not gone
+    assert deployment.proc.poll() is None
+    sock.sendall(body[10:])
+    response = _read_response(sock)
+    sock.close()
+    assert response.startswith(b'HTTP/1.1 201'), response
+    assert deployment.proc.wait(30) == 0
+    with pytest.raises(requests.ConnectionError):
+        requests.get(deployment.url + '/', timeout=2)
+
+
+def test_sighup_during_traffic_loses_nothing_and_reloads_debug(deployment):
+    deployment.start_cyborg_api()
+    before = deployment.pids()
+    assert ' DEBUG ' not in deployment.log.read_text()
+    results, stop = [], threading.Event()
+
+    def traffic():
+        while not stop.is_set():
+            try:
+                results.append(_get(deployment.url + '/v2/device_profiles')
+                               .status_code)
+            except requests.RequestException as exc:
+                results.append(repr(exc))
+
+    threads = [threading.Thread(target=traffic) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1)
+        deployment.write_conf(debug=True)
+        deployment.send(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            now = deployment.pids()
+            if len(now) == 2 and not set(now) & set(before):
+                break
+            time.sleep(0.2)
+        time.sleep(1)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    after = deployment.pids()
+    assert len(after) == 2 and not set(after) & set(before), (before, after)
+    failures = [r for r in results if r != 200]
+    assert results and not failures, failures[:5]
+    debug_pids = {int(line.split()[2])
+                  for line in deployment.log.read_text().splitlines()
+                  if ' DEBUG ' in line}
+    assert debug_pids & set(after), deployment.output()[-3000:]

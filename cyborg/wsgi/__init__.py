@@ -1,0 +1,1 @@
+"""WSGI applications for WSGI servers (uWSGI, mod_wsgi, gunicorn)."""
