@@ -127,6 +127,12 @@ def alive_hosts(context, timeout):
 
 # -- periodic tasks -----------------------------------------------------
 
+def _ceil_second(when):
+    if when.microsecond:
+        when = when.replace(microsecond=0) + datetime.timedelta(seconds=1)
+    return when
+
+
 def ensure_task(context, name):
     """Create the row of task ``name`` (due now) unless it exists."""
     if task(context, name) is not None:
@@ -154,11 +160,15 @@ def claim_cycle(context, name, interval, hostname):
     ``now + interval`` in the same statement, so the other conductors of
     this cycle find it not due. ``interval`` is shortened by a tenth (at
     most 1 s) so that a timer that drifts a little still hits the next
-    cycle. The row must exist (:func:`ensure_task`).
+    cycle. The row must exist (:func:`ensure_task`). On MySQL
+    ``next_run_at`` is rounded up to a whole second: its DATETIME drops
+    the fraction, and rounding down would make the next cycle due early.
     """
     now = timeutils.utcnow()
     slack = min(interval / 10.0, 1.0)
     nxt = now + datetime.timedelta(seconds=interval - slack)
+    if context.session.get_bind().dialect.name in ('mysql', 'mariadb'):
+        nxt = _ceil_second(nxt)
     done = context.session.execute(
         sa.update(Task)
         .where(Task.name == name, Task.next_run_at <= now)
