@@ -36,7 +36,8 @@ commit, the providers of vanished deployables are deleted and then their
 rows (``inventory_removal``), and each new or changed deployable is
 synced to Placement (``inventory_placement``) and its ``rp_uuid`` stored.
 No Placement call is made inside a DB transaction. A deployable whose
-sync fails is logged and keeps ``rp_uuid`` unset, so the next report tries again; the others carry on.
+sync fails is logged and keeps ``rp_uuid`` unset, so the next report
+tries again; the others carry on.
 """
 import logging
 import threading
