@@ -107,11 +107,13 @@ def enforce(context=None, timeout=None):
         'bind did not finish within bind_timeout (%s s)' % timeout)
 
 
-def fail_owned(context, host, reason):
-    """Fail every bind that conductor ``host`` had started; returns the
-    uuids of the ARQs failed."""
+def fail_owned(context, host, reason, started_before=None):
+    """Fail every bind that conductor ``host`` had started (before
+    ``started_before``, a naive UTC time, when given); returns the uuids
+    of the ARQs failed."""
     return _fail_rows(
-        context, lambda ctx: _stuck(ctx, owner=bind_db.owner_marker(host)),
+        context, lambda ctx: _stuck(ctx, older_than=started_before,
+                                    owner=bind_db.owner_marker(host)),
         reason)
 
 

@@ -14,9 +14,13 @@ heartbeat_interval``), so a death is acted on within
 ``heartbeat_timeout`` plus one interval. Only members of the
 ``conductors`` table are taken over: a conductor of an older release,
 which writes no heartbeat, is never mistaken for a dead one (its binds
-still fail at ``bind_timeout``).
+still fail at ``bind_timeout``). Only binds started before the check
+read the member list are failed: a conductor restarted under the dead
+one's name in the meantime keeps its new binds.
 """
 import logging
+
+from oslo_utils import timeutils
 
 from cyborg import context as cyborg_context
 from cyborg.conductor import deadlines
@@ -32,13 +36,17 @@ def run(host, context=None, timeout=None):
     context = context or cyborg_context.get_admin_context()
     timeout = timeout or CONF.conductor.heartbeat_timeout
     failed = {}
+    # Binds started after this moment are not the dead one's: a new
+    # process may take the name over while we work.
+    decided_at = timeutils.utcnow()
     for dead in conductors_db.dead_hosts(context, timeout):
         if dead == host:
             continue
         reason = ('conductor %s stopped or missed its heartbeats (more '
                   'than %d s) while the bind was in progress; failed by '
                   'conductor %s' % (dead, timeout, host))
-        uuids = deadlines.fail_owned(context, dead, reason)
+        uuids = deadlines.fail_owned(context, dead, reason,
+                                     started_before=decided_at)
         if uuids:
             LOG.warning('Took over from dead conductor %s: failed binds %s',
                         dead, uuids)

@@ -9,6 +9,7 @@ started again on the same machine gets its name back at once.
 import datetime
 import os
 import time
+import uuid
 
 from oslo_utils import timeutils
 import pytest
@@ -138,3 +139,53 @@ def test_processes_same_host_refused(tmp_path):
     finally:
         procs.stop()
         db.cleanUp()
+
+
+def test_takeover_fails_only_binds_of_dead_members(db):
+    """In-process: the rows as a dead member, a live one, a cleanly
+    stopped one and a conductor of an older release left them."""
+    from cyborg.conductor import bind_db
+    from cyborg.conductor.cluster import takeover
+    from cyborg.tests.functional.bind import env
+    ctx = cyborg_context.get_admin_context()
+    owners = ['dead', 'live', 'stopped', 'old-release']
+    arqs = {}
+    with db.session() as s:
+        rp = env.add_device(s, handles=4)
+        profile = models.DeviceProfile(uuid=str(uuid.uuid4()), name='p',
+                                       profile_json='{"groups": [{}]}')
+        s.add(profile)
+        s.flush()
+        for owner in owners:
+            arq = models.ExtArq(uuid=str(uuid.uuid4()), state='Initial',
+                                device_profile_id=profile.id,
+                                device_profile_group_id=0)
+            s.add(arq)
+            arqs[owner] = arq.uuid
+        s.commit()
+    members = {name: membership.Member(name, interval=1, timeout=3).join()
+               for name in ('dead', 'live', 'stopped')}
+    for owner in owners:
+        bind_db.run(ctx, bind_db.reserve, [(arqs[owner], {
+            'hostname': 'compute-1', 'device_rp_uuid': rp,
+            'instance_uuid': str(uuid.uuid4()), 'project_id': 'p'})],
+            owner)
+    members['dead']._stop.set()
+    _age(db, 'dead', 10)
+    members['stopped'].leave()
+    try:
+        failed = takeover.run('live', timeout=3)
+    finally:
+        members['live'].leave()
+    assert failed == {'dead': [arqs['dead']],
+                      'stopped': [arqs['stopped']]}
+    with db.session() as s:
+        states = dict(s.execute(sa.select(models.ExtArq.uuid,
+                                          models.ExtArq.state)).all())
+        reason = s.scalars(sa.select(models.ExtArq.state_reason).where(
+            models.ExtArq.uuid == arqs['dead'])).one()
+    assert states == {arqs['dead']: 'BindFailed', arqs['live']:
+                      'BindStarted', arqs['stopped']: 'BindFailed',
+                      arqs['old-release']: 'BindStarted'}
+    assert 'conductor dead stopped or missed its heartbeats' in reason
+    assert 'failed by conductor live' in reason

@@ -31,9 +31,10 @@ def _runs(session):
 def _check_window(before, after, elapsed, interval=1.0):
     for job in JOBS:
         done = after[job] - before.get(job, 0)
-        # One per cycle (a cycle is at least 0.9 interval), never one per
-        # conductor (about 3 * elapsed).
-        assert (elapsed - 2) / (1.5 * interval) <= done \
+        # One per cycle, never one per conductor (about 3 * elapsed): a
+        # cycle lasts at least 0.9 interval, and at most about 2.5 (MySQL
+        # rounds the next run up to a whole second; a busy box wakes late).
+        assert (elapsed - 2) / (2.5 * interval) <= done \
             <= elapsed / (0.9 * interval) + 1, (job, done, elapsed)
 
 
