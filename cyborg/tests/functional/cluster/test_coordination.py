@@ -1,6 +1,6 @@
 """Where the cluster locks live, and that they exclude (real servers)."""
-import pytest
 from oslo_config import cfg
+import pytest
 
 from cyborg.conductor.cluster import coordination
 from cyborg.conf import conductor
