@@ -14,8 +14,10 @@ transaction per batch; no transaction is open while Nova is asked. A 404
 error is logged, counted, and the walk goes on. ``[nova]`` not being
 configured aborts the walk (every lookup would fail the same way).
 
-:func:`start_background` runs it once in a daemon thread: the conductor
-calls it after start and never waits for it.
+:func:`run_once` is the cluster's periodic job (``cluster/``: once per
+``[conductor] backfill_interval`` across the conductors, the first run at
+the first conductor's start, in a thread of its own, so start never
+waits for it); :func:`start_background` runs it once in a daemon thread.
 """
 import functools
 import logging
@@ -186,6 +188,22 @@ def _run(lookup):
                              lookup=lookup)
     except Exception:  # noqa: BLE001 - never take the conductor down
         LOG.exception('ARQ project_id back-fill failed')
+
+
+def run_once(conf=None):
+    """One back-fill walk in the calling thread (the cluster's periodic
+    job); does nothing when ``[nova]`` is not configured."""
+    try:
+        adapter = nova._adapter_from_conf(conf or CONF)
+    except Exception:  # noqa: BLE001 - a bad [nova] must not stop us
+        LOG.exception('Cannot build the Nova client: skipping the ARQ '
+                      'project_id back-fill')
+        return None
+    if adapter is None:
+        LOG.debug('[nova] is not configured: skipping the ARQ project_id '
+                  'back-fill')
+        return None
+    _run(functools.partial(nova.server_project, adapter=adapter))
 
 
 def start_background(conf=None):

@@ -9,6 +9,8 @@
   conductor (``[DEFAULT] host``) had started and that is still
   ``BindStarted`` - its worker died with the previous process - is failed
   the same way at once, without waiting for the deadline.
+* :func:`fail_owned` does the same for the binds of another conductor
+  found dead (``cluster/takeover.py``).
 * :func:`start_periodic` runs :func:`enforce` every ``interval`` seconds
   in a daemon thread and returns an object with ``stop()``.
 
@@ -105,12 +107,22 @@ def enforce(context=None, timeout=None):
         'bind did not finish within bind_timeout (%s s)' % timeout)
 
 
+def fail_owned(context, host, reason, started_before=None):
+    """Fail every bind that conductor ``host`` had started (before
+    ``started_before``, a naive UTC time, when given); returns the uuids
+    of the ARQs failed."""
+    return _fail_rows(
+        context, lambda ctx: _stuck(ctx, older_than=started_before,
+                                    owner=bind_db.owner_marker(host)),
+        reason)
+
+
 def recover(context=None, host=None):
     """At conductor start: fail the binds this conductor had started."""
     context = context or cyborg_context.get_admin_context()
     host = host or CONF.host
-    return _fail_rows(
-        context, lambda ctx: _stuck(ctx, owner=bind_db.owner_marker(host)),
+    return fail_owned(
+        context, host,
         'conductor %s restarted while the bind was in progress' % host)
 
 

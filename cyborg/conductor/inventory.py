@@ -31,10 +31,13 @@ for ``driver_device_list`` (plain JSON; no versioned objects):
 
 Processing: the compute-node provider is looked up by name
 (``PlacementResourceProviderNotFound`` if missing; nothing else happens);
-the DB diff runs in one transaction (``inventory_diff``); then each new or
-changed deployable is synced to Placement (``inventory_placement``) and
-its ``rp_uuid`` stored. A deployable whose sync fails is logged and keeps
-``rp_uuid`` unset, so the next report tries again; the others carry on.
+the DB diff runs in one transaction (``inventory_diff``); after its
+commit, the providers of vanished deployables are deleted and then their
+rows (``inventory_removal``), and each new or changed deployable is
+synced to Placement (``inventory_placement``) and its ``rp_uuid`` stored.
+No Placement call is made inside a DB transaction. A deployable whose
+sync fails is logged and keeps ``rp_uuid`` unset, so the next report
+tries again; the others carry on.
 """
 import logging
 import threading
@@ -43,6 +46,7 @@ from cyborg.clients import placement as placement_client
 from cyborg.common import exception
 from cyborg.conductor import inventory_diff
 from cyborg.conductor import inventory_placement as rp_sync
+from cyborg.conductor import inventory_removal
 from cyborg.db import session
 from cyborg.db.queries import inventory as inventory_db
 
@@ -168,8 +172,9 @@ def report_data(context, hostname, driver_device_list, client=None):
     if report.agent and not report.agent['compute_node_name']:
         report.agent['compute_node_name'] = hostname
     apply = session.retry_on_busy(inventory_diff.apply)
-    outcome = apply(context, report, rp_sync.remover(client))
-    failures = sync_providers(context, client, parent, outcome.wanted)
+    outcome = apply(context, report)
+    failures = inventory_removal.finish(context, client, outcome)
+    failures += sync_providers(context, client, parent, outcome.wanted)
     summary = outcome.summary()
     summary['placement_failures'] = failures
     if outcome.added or outcome.removed or outcome.deferred or failures:

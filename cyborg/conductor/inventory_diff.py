@@ -1,6 +1,6 @@
 """The database side of an agent report: one transaction per host.
 
-``apply(context, report, remove_provider)`` loads the host's rows, diffs
+``apply(context, report)`` loads the host's rows, diffs
 them against the report by the identity keys of internals.md §3.3 and
 writes the result, all in one writer transaction:
 
@@ -12,9 +12,12 @@ writes the result, all in one writer transaction:
   (a driver failed and its devices are unknown) nothing is removed;
 * deferred removal (D3.6): a deployable that disappeared is removed only
   when none of its attach handles is in use, no ARQ references it and its
-  provider has no allocation (``remove_provider`` raises
-  ``ResourceProviderInUse``); otherwise it is marked ``pending_removal``,
-  kept (with its device) and tried again by the next report. An attach
+  provider has no allocation; otherwise it is marked ``pending_removal``,
+  kept (with its device) and tried again by the next report. No Placement
+  call happens in the transaction: a removable deployable is marked
+  ``pending_removal`` and listed in ``Outcome.to_remove``; after the
+  commit ``inventory_removal.finish`` deletes its provider (deferring it
+  when the provider has allocations), then its rows. An attach
   handle that disappeared while in use or bound is kept likewise.
 
 The outcome lists the deployables whose Placement state must be (re)synced
@@ -49,6 +52,10 @@ class Outcome:
     updated: list = dataclasses.field(default_factory=list)
     removed: list = dataclasses.field(default_factory=list)
     deferred: list = dataclasses.field(default_factory=list)
+    # Removals decided in the transaction, done after it (Removal).
+    to_remove: list = dataclasses.field(default_factory=list)
+    # Devices no longer reported, deleted once their deployables are.
+    gone_devices: list = dataclasses.field(default_factory=list)
 
     def summary(self):
         return {'added': len(self.added), 'updated': len(self.updated),
@@ -56,14 +63,27 @@ class Outcome:
                 'deferred': sorted(self.deferred)}
 
 
+@dataclasses.dataclass(frozen=True)
+class Removal:
+    """A vanished deployable to remove: its provider first, then its
+    rows (``inventory_removal.finish``)."""
+    deployable_id: int
+    name: str
+    rp_uuid: str
+    device_id: int
+    disabled: bool
+    pairs: list
+    total: int
+
+
 def _new_uuid():
     return str(uuid_lib.uuid4())
 
 
 @db_session.writer
-def apply(context, report, remove_provider):
+def apply(context, report):
     """Diff ``report`` against the DB rows of ``report.hostname``."""
-    diff = _HostDiff(context.session, report.hostname, remove_provider)
+    diff = _HostDiff(context.session, report.hostname)
     diff.run(report)
     if report.agent:
         inventory_db.upsert_agent(context.session, **report.agent)
@@ -72,10 +92,9 @@ def apply(context, report, remove_provider):
 
 
 class _HostDiff:
-    def __init__(self, session, hostname, remove_provider):
+    def __init__(self, session, hostname):
         self.session = session
         self.hostname = hostname
-        self.remove_provider = remove_provider
         self.tree = inventory_db.load_host(session, hostname)
         self.out = Outcome()
 
@@ -154,6 +173,7 @@ class _HostDiff:
         deps = self.tree.deployables.get(dev.id, ())
         kept = [d for d in deps if not self._remove_deployable(dev, d)]
         if kept:
+            self.out.gone_devices.append(dev.id)
             return
         cp_ids = [cp.id for cp in self.tree.cpids.get(dev.id, ())]
         self._delete(models.ControlpathID, models.ControlpathID.id, cp_ids)
@@ -217,11 +237,16 @@ class _HostDiff:
         elif inventory_db.bound_deployable_ids(self.session, [row.id]):
             reason = 'an accelerator request is bound to it'
         else:
-            try:
-                self.remove_provider(row.rp_uuid or
-                                     rp_sync.provider_uuid(row.name))
-            except rp_sync.ProviderInUse:
-                reason = 'its provider has allocations in Placement'
+            # Decided here, done after the commit (inventory_removal):
+            # the row is marked first, so that reconciliation never
+            # re-creates the provider that is about to be deleted.
+            row.pending_removal = True
+            self.out.to_remove.append(Removal(
+                row.id, row.name,
+                row.rp_uuid or rp_sync.provider_uuid(row.name), dev.id,
+                dev.status == MAINTAINING, self._pairs(row),
+                row.num_accelerators))
+            return False
         if reason:
             self.out.deferred.append(row.name)
             if not row.pending_removal:
@@ -231,15 +256,6 @@ class _HostDiff:
                 row.pending_removal = True
                 self._want(dev, row, self._pairs(row))
             return False
-        self._delete(models.AttachHandle, models.AttachHandle.id,
-                     [h.id for h in handles])
-        self._delete(models.Attribute, models.Attribute.deployable_id,
-                     [row.id])
-        self._delete(models.Deployable, models.Deployable.id, [row.id])
-        self.out.removed.append(row.name)
-        LOG.info('Removed deployable %s of host %s', row.name, self.hostname)
-        return True
-
     def _want(self, dev, row, pairs, unreserve=False):
         self.out.wanted.append(rp_sync.wanted_for(
             row.id, row.name, row.num_accelerators, pairs,

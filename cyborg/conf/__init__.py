@@ -5,6 +5,8 @@ from oslo_policy import opts as policy_opts
 
 from cyborg.conf import agent
 from cyborg.conf import api
+from cyborg.conf import conductor
+from cyborg.conf import coordination
 from cyborg.conf import database
 from cyborg.conf import default
 from cyborg.conf import drivers
@@ -14,7 +16,8 @@ from cyborg.conf import ssl
 
 CONF = cfg.CONF
 
-_MODULES = [default, api, ssl, agent, database, ksa, keystone, drivers]
+_MODULES = [default, api, ssl, agent, database, ksa, keystone, drivers,
+            conductor, coordination]
 
 
 def register_all(conf):

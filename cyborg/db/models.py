@@ -322,3 +322,55 @@ class Agent(Base):
     compute_node_name: Mapped[str] = mapped_column(sa.String(255),
                                                    nullable=False)
     compute_node_rp_uuid: Mapped[str | None] = mapped_column(sa.String(36))
+
+
+class Conductor(Base):
+    """[ours] One member of the conductor cluster (decisions D5.2).
+
+    ``hostname`` is the conductor's ``[DEFAULT] host`` (its RPC server
+    name), unique among live conductors. ``instance`` identifies the
+    process holding the name now (a new uuid at every start);
+    ``heartbeat_at`` (naive UTC) is refreshed every
+    ``[conductor] heartbeat_interval``. A row whose heartbeat is older
+    than ``[conductor] heartbeat_timeout``, or that is not ``online``
+    (stopped cleanly), is a dead member. ``machine`` and ``pid`` say
+    where the process runs, for operators and for a restart on the same
+    machine.
+    """
+
+    __tablename__ = 'conductors'
+    __table_args__ = (
+        sa.UniqueConstraint('hostname', name='uniq_conductors0hostname'),
+        table_args(),
+    )
+
+    hostname: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    instance: Mapped[str] = mapped_column(sa.String(36), nullable=False)
+    machine: Mapped[str | None] = mapped_column(sa.String(255))
+    pid: Mapped[int | None] = mapped_column(sa.Integer)
+    online: Mapped[bool] = mapped_column(sa.Boolean, nullable=False,
+                                         default=True)
+    heartbeat_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime, nullable=False)
+
+
+class PeriodicTask(Base):
+    """[ours] When each cluster-wide periodic task runs next.
+
+    A conductor runs task ``name`` only after moving ``next_run_at``
+    forward with a conditional UPDATE (``WHERE next_run_at <= now``): of
+    the conductors that wake up in one cycle, one wins. ``runs`` counts
+    the runs, ``last_host`` is the conductor that ran it last.
+    """
+
+    __tablename__ = 'periodic_tasks'
+    __table_args__ = (
+        sa.UniqueConstraint('name', name='uniq_periodic_tasks0name'),
+        table_args(),
+    )
+
+    name: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    next_run_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime, nullable=False)
+    last_host: Mapped[str | None] = mapped_column(sa.String(255))
+    runs: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)

@@ -33,10 +33,12 @@ class SampleGeneratorsTest(unittest.TestCase):
                         '[placement]', '[nova]', '[glance]',
                         '[keystone_authtoken]', '[oslo_policy]',
                         '[oslo_messaging_rabbit]', '[cors]',
-                        '[oslo_middleware]', '[oslo_concurrency]'):
+                        '[oslo_middleware]', '[oslo_concurrency]',
+                        '[conductor]', '[coordination]'):
             self.assertIn('\n%s\n' % section, '\n' + text)
         for option in ('public_endpoint', 'enabled_drivers', 'host_ip',
-                       'transport_url', 'connection'):
+                       'transport_url', 'connection', 'heartbeat_timeout',
+                       'backend_url'):
             self.assertIn('#%s = ' % option, text)
         # Our policy defaults (decisions.md Q16) reach the sample.
         self.assertIn('#enforce_new_defaults = true', text)
