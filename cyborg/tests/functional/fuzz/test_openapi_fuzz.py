@@ -19,9 +19,9 @@ import hypothesis
 from hypothesis import HealthCheck
 import pytest
 import schemathesis
-import yaml
 from schemathesis import checks as st_checks
 from schemathesis import GenerationMode
+import yaml
 
 from cyborg.tests.functional.standalone import conftest as standalone
 
