@@ -9,7 +9,7 @@ and body schema.
 
 Bounded for CI: ``CYBORG_FUZZ_EXAMPLES`` examples per operation and mode
 (default 10) with the fixed seed ``CYBORG_FUZZ_SEED``; ``tox -e fuzz``
-runs the long version.
+runs the long version and sums it up in ``CYBORG_FUZZ_REPORT``.
 """
 import json
 import os
@@ -31,6 +31,7 @@ from cyborg.tests.functional.standalone import conftest as standalone
 DOCUMENT = pathlib.Path(__file__).parents[4] / 'api-ref' / 'openapi.yaml'
 EXAMPLES = int(os.environ.get('CYBORG_FUZZ_EXAMPLES', '10'))
 SEED = int(os.environ.get('CYBORG_FUZZ_SEED', '20261204'))
+REPORT = os.environ.get('CYBORG_FUZZ_REPORT')   # where to sum up a run
 SCHEMA = schemathesis.openapi.from_path(str(DOCUMENT))
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 _RAW = yaml.safe_load(DOCUMENT.read_text())
@@ -108,7 +109,7 @@ def _allowed_500(operation, response):
 @pytest.mark.parametrize('operation, mode', CASES, ids=[
     '%s-%s' % (op.label, mode.value) for op, mode in CASES])
 def test_operation(service, operation, mode):
-    counts = {'sent': 0}
+    counts = {'sent': 0, 'statuses': {}}
 
     @hypothesis.seed(SEED)
     @hypothesis.settings(max_examples=EXAMPLES, deadline=None,
@@ -118,6 +119,9 @@ def test_operation(service, operation, mode):
     def run(case):
         response = case.call(base_url=service.url, timeout=30)
         counts['sent'] += 1
+        statuses = counts['statuses']
+        statuses[response.status_code] = statuses.get(
+            response.status_code, 0) + 1
         if response.status_code >= 500:
             assert _allowed_500(operation, response), (
                 case.as_curl_command(), response.status_code,
@@ -126,3 +130,8 @@ def test_operation(service, operation, mode):
 
     run()
     assert counts['sent'] > 0
+    if REPORT:          # one JSON line per operation and mode
+        with open(REPORT, 'a', encoding='utf-8') as f:
+            f.write(json.dumps({'operation': operation.label,
+                                'mode': mode.value, 'sent': counts['sent'],
+                                'statuses': counts['statuses']}) + '\n')
