@@ -25,6 +25,7 @@ import pecan
 import pecan.hooks
 import webob.exc
 
+from cyborg.api import body_reader
 from cyborg.api import expose
 from cyborg.api import healthcheck
 from cyborg.api import router as api_router
@@ -132,6 +133,7 @@ def setup_app(conf=CONF, conductor_factory=None):
                          guess_content_type_from_ext=False,
                          request_cls=Request,
                          hooks=[JsonOnlyHook(), ErrorHook()])
+    app = body_reader.BodyReader(app, conf)   # unreadable body: 400
     if conf.api.auth_strategy == 'keystone':
         authenticated = auth_token.AuthProtocol(
             app, {'oslo_config_config': conf})

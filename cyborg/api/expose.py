@@ -15,7 +15,7 @@ Two error formats exist (api.md §3):
 from http import HTTPStatus
 import json
 import logging
-import re
+import math
 from urllib import parse
 
 from oslo_db import exception as db_exc
@@ -23,6 +23,7 @@ import webob
 from wsme import exc as wsme_exc
 from wsme import types as wsme_types
 
+from cyborg.api import validation
 from cyborg.common import exception
 
 LOG = logging.getLogger(__name__)
@@ -71,13 +72,21 @@ def _wrapped(inner_text, status):
     return json_response(status, {'error_message': inner_text})
 
 
-def application_error(exc):
-    """Response for a domain exception (or any exception: 500)."""
+def application_error(exc, request=None):
+    """Response for a domain exception (or any exception: 500).
+
+    An unexpected exception is a fault of ours: logged with the request
+    id and traceback, answered with its type name and the request id, never
+    its text (which may hold SQL, paths or the client's data).
+    """
     if isinstance(exc, exception.ARQsNotResolved):
         return _wrapped('null', HTTPStatus.LOCKED)
     if isinstance(exc, exception.CyborgException):
         status = int(exc.code)
         message = exc.message
+        if status >= 500:
+            LOG.error('%s answered %d: %s (request %s)', _what(request),
+                      status, message, _request_id(request))
     elif isinstance(exc, wsme_exc.ClientSideError):
         status = HTTPStatus.BAD_REQUEST
         message = str(exc.faultstring)
@@ -86,13 +95,27 @@ def application_error(exc):
         message = ('Invalid input: a value is too long or out of range for '
                    'the database.')
     else:
-        LOG.exception('Unexpected error while handling a request')
+        request_id = _request_id(request)
+        LOG.exception('Unexpected error while handling %s (request %s)',
+                      _what(request), request_id)
         status = HTTPStatus.INTERNAL_SERVER_ERROR
-        message = 'Internal error: %s' % type(exc).__name__
+        message = 'Internal error: %s (request %s)' % (type(exc).__name__,
+                                                       request_id)
     inner = {'faultcode': 'Client' if status < 500 else 'Server',
              'faultstring': message,
              'debuginfo': None}
     return _wrapped(json.dumps(inner), status)
+
+
+def _request_id(request):
+    environ = getattr(request, 'environ', None) or {}
+    return environ.get('openstack.request_id', 'unknown')
+
+
+def _what(request):
+    if request is None:
+        return 'a request'
+    return '%s %s' % (request.method, request.path_info)
 
 
 _GENERIC = {
@@ -173,19 +196,28 @@ def _form_fields(raw):
     return [k for k, _v in parse.parse_qsl(text, keep_blank_values=True)]
 
 
-# A \uXXXX escape of a UTF-16 surrogate; json.loads pairs them, a lone one
-# stays in the text and cannot be encoded (nor stored).
-_SURROGATE = re.compile(rb'\\u[dD][89a-fA-F][0-9a-fA-F]{2}')
+def _no_constant(name):
+    raise ValueError('%s is not JSON' % name)
 
 
-def _decode(raw):
+def _finite_float(text):
+    value = float(text)
+    if math.isinf(value):       # 1e400: too large for a double
+        raise ValueError('number out of range: %s' % text[:20])
+    return value
+
+
+def _decode(raw, name):
+    """The JSON document of ``raw``: UTF-8, finite numbers only (Python's
+    json takes NaN and Infinity by default, and other encodings when given
+    bytes), and no control character or lone surrogate in any string."""
     try:
-        data = json.loads(raw)
-        if _SURROGATE.search(raw):
-            json.dumps(data, ensure_ascii=False).encode('utf-8')
+        text = raw.decode('utf-8-sig')
+        data = json.loads(text, parse_constant=_no_constant,
+                          parse_float=_finite_float)
     except (ValueError, UnicodeError, RecursionError):  # too deep
         raise exception.InvalidJsonBody()
-    return data
+    return validation.check_strings(data, name)
 
 
 def json_body(request, name, max_size):
@@ -205,7 +237,7 @@ def json_body(request, name, max_size):
         raise exception.MissingArgument(name=name)
     if media != JSON:
         raise exception.UnsupportedMediaType(mimetype=media or None)
-    return _decode(raw)
+    return _decode(raw, name)
 
 
 def no_body(request, max_size):
@@ -223,7 +255,7 @@ def no_body(request, max_size):
     elif media != JSON:
         raise exception.UnsupportedMediaType(mimetype=media or None)
     else:
-        data = _decode(raw)
+        data = _decode(raw, 'body')
         if not isinstance(data, dict):
             raise exception.InvalidParameterValue(
                 err='Request must be a JSON dict')

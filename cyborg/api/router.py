@@ -13,6 +13,7 @@ import logging
 from cyborg import context as cyborg_context
 from cyborg.api import expose
 from cyborg.api import microversion
+from cyborg.api import validation
 from cyborg.common import exception
 
 LOG = logging.getLogger(__name__)
@@ -30,13 +31,25 @@ CONTROLLER_MODULES = [
 ]
 
 
-def handler(status=200):
-    """Mark a function as a route handler answering ``status``."""
+def handler(status=200, body=None, query=None, response=None,
+            errors=()):
+    """Mark a function as a route handler answering ``status``.
+
+    ``body`` and ``query`` are the JSON Schemas the handler validates its
+    request with (``query`` is applied by :meth:`ApiRequest.query`),
+    ``response`` the schema of what it answers and ``errors`` the 4xx/5xx
+    statuses it may give besides the common ones; the OpenAPI document
+    (``cyborg.api.openapi``) is generated from them.
+    """
     def deco(fn):
         @functools.wraps(fn)
         def wrapper(req, **params):
             return fn(req, **params)
         wrapper.status = status
+        wrapper.body_schema = body
+        wrapper.query_schema = query
+        wrapper.response_schema = response
+        wrapper.errors = tuple(errors)
         return wrapper
     return deco
 
@@ -44,8 +57,9 @@ def handler(status=200):
 class ApiRequest:
     """What a handler needs: the HTTP request, the caller, the version."""
 
-    def __init__(self, http, version, router):
+    def __init__(self, http, version, router, handler_fn=None):
         self.http = http
+        self.handler = handler_fn
         self.version = version
         self._router = router
         self.conf = router.conf
@@ -63,7 +77,13 @@ class ApiRequest:
                                 self.conf.api.max_request_body_size)
 
     def query(self, *allowed):
-        return expose.query_args(self.http, allowed)
+        """The query parameters: unknown names are 400s, values are
+        checked against the handler's query schema."""
+        params = expose.query_args(self.http, allowed)
+        schema = getattr(self.handler, 'query_schema', None)
+        if schema is not None:
+            validation.validate_query(schema, params)
+        return params
 
     def link(self, *parts, rel='self', versioned=True):
         prefix = [self.base_url, 'v2'] if versioned else [self.base_url]
@@ -140,6 +160,15 @@ def _routes_of(name):
     return module.ROUTES
 
 
+def _check_characters(http, params):
+    """No control character or lone surrogate in a path or query
+    parameter, whatever the handler (nothing can store or match them)."""
+    for name, value in params.items():
+        validation.check_query_value(name, value)
+    for name, value in http.GET.items():
+        validation.check_query_value(name, value)
+
+
 class Router:
     def __init__(self, conf, conductor_factory):
         self.conf = conf
@@ -182,11 +211,12 @@ class Router:
         if not expose.accepts_json(http):
             return expose.framework_error(406, http)
         try:
-            req = ApiRequest(http, version, self)
+            _check_characters(http, params)
+            req = ApiRequest(http, version, self, fn)
             body = fn(req, **params)
             resp = expose.json_response(fn.status, body)
         except Exception as e:  # one error path, see expose
-            resp = expose.application_error(e)
+            resp = expose.application_error(e, http)
         if versioned:
             resp.headers.update(microversion.response_headers(version))
         return resp

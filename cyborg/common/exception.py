@@ -230,7 +230,8 @@ class ObjectActionError(ServerError):
     msg_fmt = 'Object action %(action)s failed because: %(reason)s'
 
 
-class AttributeAlreadyExists(ServerError):
+class AttributeAlreadyExists(Conflict):
+    """A supplied uuid already taken: upstream's 500, answered 409."""
     msg_fmt = 'Attribute with uuid %(uuid)s already exists.'
 
 

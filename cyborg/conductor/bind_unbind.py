@@ -151,9 +151,20 @@ def _mark_deleting(context, uuids=None, instance=None):
                 raise exception.ExtArqNotFound(uuid=uuid)
     else:
         found = _holdings(context, [arq.instance_uuid == instance])
+    # One conditional write decides a race: of parallel deletes of an ARQ
+    # only the first moves it to Deleting; the others find it gone (404
+    # for a delete by uuid, all or nothing; by instance it is skipped).
     marked = [h for h in found
-              if sm.move(context.session, h.arq_id, states.DELETING)]
+              if sm.move(context.session, h.arq_id, states.DELETING,
+                         sources_override=_NOT_DELETING)]
+    if uuids is not None and len(marked) != len(found):
+        moved = {h.arq_id for h in marked}
+        lost = next(h.uuid for h in found if h.arq_id not in moved)
+        raise exception.ExtArqNotFound(uuid=lost)
     return marked
+
+
+_NOT_DELETING = frozenset(states.ALL) - {states.DELETING}
 
 
 def _finish_delete(context, holdings):

@@ -1,6 +1,7 @@
 """Version discovery: ``GET /`` and ``GET /v2`` (api.md §5.1, §5.2)."""
 from cyborg.api import microversion
 from cyborg.api import router
+from cyborg.api.schemas import responses
 
 _DESCRIPTION = ('Accelerator life-cycle management service (GPUs, FPGAs, '
                 'AI chips, SmartNICs and similar devices).')
@@ -16,14 +17,14 @@ def _version(req):
     }
 
 
-@router.handler()
+@router.handler(response=responses.VERSIONS)
 def root(req):
     version = _version(req)
     return {'name': 'OpenStack Cyborg API', 'description': _DESCRIPTION,
             'versions': [version], 'default_version': dict(version)}
 
 
-@router.handler()
+@router.handler(response=responses.V2)
 def v2(req):
     link = req.link()
     link['href'] += '/'

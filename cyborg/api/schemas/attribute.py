@@ -6,62 +6,75 @@ answers 500). Unknown keys are ignored, as upstream does.
 import uuid as uuid_lib
 
 from cyborg.api import expose
-from cyborg.api.schemas import filters
+from cyborg.api import validation
+from cyborg.api.schemas import common
 from cyborg.common import exception
 
 BODY_NAME = 'req_attr'
+# Any integer: one beyond the column matches (and names) no deployable.
+_INT_PATTERN = '^[ \\t]*[+-]?[0-9]{1,64}[ \\t]*$'
+_NOT_INT = ("Invalid input for field/attribute deployable_id. Value: "
+            "'{value}'. unable to convert to integer. Error: invalid "
+            "literal for int() with base 10: '{value}'")
 
 
-def _integer(field, value):
-    """An int, or a string of one; anything else is the contract's 400."""
-    if isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, int):
-        return value
-    try:
-        return int(str(value).strip())
-    except ValueError as e:
-        raise filters.InvalidInput(
-            field=field, value=value,
-            reason='unable to convert to integer. Error: %s' % e)
+def _missing(name):
+    return exception.MissingArgument.msg_fmt % {'name': name}
 
 
-def _text(body, field):
-    if field not in body or body[field] is None:
-        raise exception.MissingArgument(name=field)
-    value = body[field]
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise filters.InvalidInput(field=field, value=value,
-                                   reason='Value should be a string.')
-    return str(value)
+def _text(name):
+    return dict(common.text(65535, types=('string', 'number')),
+                **{'not': {'type': 'null'},
+                   'x-errors': {'not': _missing(name)}})
+
+
+DEPLOYABLE_ID = {'not': {'type': 'null'},
+                 'type': ['integer', 'string'], 'maxLength': 80,
+                 'pattern': _INT_PATTERN,
+                 'x-errors': {'not': _missing('deployable_id'),
+                              'type': _NOT_INT, 'maxLength': _NOT_INT,
+                              'pattern': _NOT_INT}}
+CREATE = {
+    'type': 'object',
+    'properties': {
+        'deployable_id': DEPLOYABLE_ID,
+        'key': _text('key'),
+        'value': _text('value'),
+        'uuid': dict(common.uuid(nullable=True), **{'x-errors': {
+            k: exception.InvalidFieldUUID.msg_fmt % {'field': 'uuid',
+                                                     'value': '{value}'}
+            for k in ('type', 'maxLength', 'pattern')}}),
+    },
+    'required': ['deployable_id', 'key', 'value'],
+    'x-errors': {'type': validation.InvalidInput.msg_fmt % {
+        'field': BODY_NAME, 'value': '{value}',
+        'reason': 'Value should be a JSON object.'}},
+}
+
+LIST_QUERY = common.query({
+    'deployable_id': dict(DEPLOYABLE_ID, pattern='^[ \\t]*([+-]?[0-9]{1,64})?'
+                                                 '[ \\t]*$'),
+    'key': common.query_text()})
 
 
 def parse_create(body):
     """{'deployable_id', 'key', 'value', 'uuid' (or None)} of a create."""
-    if not isinstance(body, dict):
-        raise filters.InvalidInput(field=BODY_NAME, value=body,
-                                   reason='Value should be a JSON object.')
-    if body.get('deployable_id') is None:
-        raise exception.MissingArgument(name='deployable_id')
-    attr = {
-        'deployable_id': _integer('deployable_id', body['deployable_id']),
-        'key': _text(body, 'key'),
-        'value': _text(body, 'value'),
-        'uuid': None,
-    }
+    validation.validate(CREATE, body, BODY_NAME)
     uuid = body.get('uuid')
-    if uuid is not None:
-        expose.require_uuid(uuid, 'uuid')
-        attr['uuid'] = str(uuid_lib.UUID(uuid))
-    return attr
+    return {
+        'deployable_id': int(body['deployable_id']),
+        'key': str(body['key']),
+        'value': str(body['value']),
+        'uuid': str(uuid_lib.UUID(expose.require_uuid(uuid, 'uuid')))
+        if uuid is not None else None,
+    }
 
 
 def parse_list(params):
     """(deployable_id or None, key or None) of a list query."""
+    validation.validate(LIST_QUERY, dict(params), 'query')
     deployable_id = params.get('deployable_id')
-    if deployable_id is not None and deployable_id.strip() != '':
-        deployable_id = _integer('deployable_id', deployable_id)
-    else:
-        deployable_id = None
+    deployable_id = int(deployable_id) if deployable_id and \
+        deployable_id.strip() else None
     key = params.get('key') or None
     return deployable_id or None, key   # 0 is "no filter" (api.md §12.2)

@@ -12,6 +12,8 @@ Parsing returns a :class:`ListQuery`; the query modules apply it.
 import dataclasses
 import re
 
+from cyborg.api import validation
+from cyborg.api.schemas import common
 from cyborg.common import exception
 
 FIELDS = ('parent_uuid', 'root_uuid', 'board', 'availability',
@@ -24,9 +26,7 @@ _DOTTED = {'filters.field': 'field', 'filters.value': 'value'}
 _INDEXED = re.compile(r'^filters\[(\d+)\]\.(field|value)$')
 
 
-class InvalidInput(exception.Invalid):
-    msg_fmt = ("Invalid input for field/attribute %(field)s. Value: "
-               "'%(value)s'. %(reason)s")
+InvalidInput = validation.InvalidInput
 
 
 class InvalidSortKey(exception.Invalid):
@@ -48,6 +48,24 @@ class ListQuery:
     sort_dir: str = 'desc'
 
 
+_FIELD_RULE = InvalidInput.msg_fmt % {
+    'field': 'field', 'value': '{value}',
+    'reason': 'Value should be one of: %s' % ', '.join(FIELDS)}
+FILTER_PARAMS = {
+    '^filters([.]|\\[[0-9]{1,9}\\][.])field$': {
+        'enum': list(FIELDS), 'x-errors': {'enum': _FIELD_RULE}},
+    '^filters([.]|\\[[0-9]{1,9}\\][.])value$': common.query_text(),
+}
+DEPLOYABLE_QUERY = {'type': 'object', 'patternProperties': FILTER_PARAMS}
+
+
+def query_schema(plain=()):
+    """The query string of a list taking ``filters`` and ``plain``
+    exact-match parameters (devices: type, vendor, hostname)."""
+    return dict(DEPLOYABLE_QUERY,
+                properties={name: common.query_text() for name in plain})
+
+
 def is_filter_param(name):
     return name in _DOTTED or bool(_INDEXED.match(name))
 
@@ -57,7 +75,13 @@ def check_names(params, plain=()):
     for name in params.keys():
         if name not in plain and not is_filter_param(name):
             raise exception.UnknownArgument(name=name)
+    validation.validate_query(_SCHEMAS.setdefault(tuple(plain),
+                                                  query_schema(plain)),
+                              params)
     return params
+
+
+_SCHEMAS = {}
 
 
 def _pairs(params):

@@ -8,6 +8,7 @@ of any length costs a constant number of statements.
 import json
 import uuid as uuid_lib
 
+from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from cyborg.common import exception
@@ -111,7 +112,16 @@ def get_many(context, uuids):
 @session.retry_on_busy
 @session.writer
 def create(context, profile, group_ids):
-    """One row per entry of ``group_ids``, all in one transaction."""
+    """One row per entry of ``group_ids``, all in one transaction.
+
+    A profile deleted since it was read is a 404, whether the delete
+    committed before this transaction (the check) or races it (the
+    foreign key).
+    """
+    gone = exception.DeviceProfileNotFound(key='name', value=profile.name)
+    if context.session.scalar(sa.select(models.DeviceProfile.id).where(
+            models.DeviceProfile.id == profile.id)) is None:
+        raise gone
     arqs = [models.ExtArq(uuid=str(uuid_lib.uuid4()),
                           project_id=context.project_id,
                           state=states.INITIAL, substate='Initial',
@@ -119,5 +129,8 @@ def create(context, profile, group_ids):
                           device_profile_group_id=group_id)
             for group_id in group_ids]
     context.session.add_all(arqs)
-    context.session.flush()
+    try:
+        context.session.flush()
+    except db_exc.DBReferenceError:
+        raise gone
     return [to_dict(arq, profile.name) for arq in arqs]

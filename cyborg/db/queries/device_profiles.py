@@ -106,4 +106,7 @@ def delete(context, uuid=None, names=None):
     if used is not None:
         name = next(r.name for r in rows if r.id == used)
         raise exception.DeviceProfileInUse(name=name)
-    context.session.execute(sa.delete(dp).where(dp.id.in_(ids)))
+    try:
+        context.session.execute(sa.delete(dp).where(dp.id.in_(ids)))
+    except db_exc.DBReferenceError:  # an ARQ created since the check
+        raise exception.DeviceProfileInUse(name=rows[0].name)

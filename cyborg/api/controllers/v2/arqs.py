@@ -7,6 +7,7 @@ authorization: policy, project scoping and the service-token gate (§6.6).
 from cyborg.api import expose
 from cyborg.api import router
 from cyborg.api.schemas import arq as schema
+from cyborg.api.schemas import responses
 from cyborg.api.views import arqs as views
 from cyborg.api.views import device_profiles as dp_views
 from cyborg.common import exception
@@ -16,7 +17,8 @@ from cyborg.db.queries import device_profiles as dp_queries
 from cyborg.policies import arqs as policy
 
 
-@router.handler()
+@router.handler(query=schema.LIST_QUERY, response=responses.ARQ_LIST,
+                errors=(423,))
 def list_arqs(req):
     req.context.can(policy.GET_ALL)
     params = req.query('instance', 'bind_state')
@@ -37,7 +39,7 @@ def list_arqs(req):
     return views.arq_list(req, rows)
 
 
-@router.handler()
+@router.handler(response=responses.ARQ, errors=(404,))
 def show(req, uuid):
     req.context.can(policy.GET_ONE)
     req.query()
@@ -45,7 +47,8 @@ def show(req, uuid):
     return views.arq(req, queries.get(req.context, uuid))
 
 
-@router.handler(status=201)
+@router.handler(status=201, body=schema.CREATE, response=responses.ARQ_LIST,
+                errors=(404,))
 def create(req):
     req.context.can(policy.CREATE)
     req.query()
@@ -56,7 +59,7 @@ def create(req):
     return views.arq_list(req, rows)
 
 
-@router.handler(status=204)
+@router.handler(status=204, query=schema.DELETE_QUERY, errors=(404, 409))
 def delete_collection(req):
     req.context.can(policy.DELETE)
     params = req.query('arqs', 'instance')
@@ -72,7 +75,7 @@ def delete_collection(req):
     req.conductor.arq_delete_by_instance_uuid(req.context, instance)
 
 
-@router.handler(status=204)
+@router.handler(status=204, errors=(404, 409))
 def delete_item(req, uuid):
     req.context.can(policy.DELETE)
     req.query()
@@ -90,7 +93,7 @@ def _delete_by_uuids(req, uuids):
                                      [row['uuid'] for row in rows])
 
 
-@router.handler(status=202)
+@router.handler(status=202, body=schema.PATCH, errors=(404, 409))
 def patch(req, uuid=None):
     """Bind or unbind; the path segment, if any, is ignored (§9.7)."""
     req.context.can(policy.UPDATE)

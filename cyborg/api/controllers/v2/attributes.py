@@ -2,13 +2,14 @@
 from cyborg.api import expose
 from cyborg.api import router
 from cyborg.api.schemas import attribute as schema
+from cyborg.api.schemas import responses
 from cyborg.api.views import attributes as views
 from cyborg.common import exception
 from cyborg.db.queries import attributes as attributes_db
 from cyborg.policies import attributes as policies
 
 
-@router.handler()
+@router.handler(query=schema.LIST_QUERY, response=responses.ATTRIBUTE_LIST)
 def get_all(req):
     req.context.can(policies.GET_ALL)
     deployable_id, key = schema.parse_list(req.query('deployable_id', 'key'))
@@ -16,7 +17,7 @@ def get_all(req):
     return views.attribute_list(req, rows)
 
 
-@router.handler()
+@router.handler(response=responses.ATTRIBUTE, errors=(404,))
 def get_one(req, uuid):
     req.context.can(policies.GET_ONE)
     req.query()
@@ -24,7 +25,8 @@ def get_one(req, uuid):
     return views.attribute(req, attributes_db.get_by_uuid(req.context, uuid))
 
 
-@router.handler(status=201)
+@router.handler(status=201, body=schema.CREATE,
+                response=responses.ATTRIBUTE, errors=(404, 409))
 def create(req):
     req.context.can(policies.CREATE)
     req.query()
@@ -33,7 +35,7 @@ def create(req):
     return views.attribute(req, row)
 
 
-@router.handler(status=204)
+@router.handler(status=204, errors=(404,))
 def delete(req, uuid):
     """The uuid is not format-checked: anything unknown is 404 (Q18)."""
     req.context.can(policies.DELETE)

@@ -3,6 +3,7 @@ from cyborg.api import expose
 from cyborg.api import router
 from cyborg.api.schemas import filters
 from cyborg.api.schemas import program as program_schema
+from cyborg.api.schemas import responses
 from cyborg.api.views import deployables as views
 from cyborg.db.queries import deployables as deployables_db
 from cyborg.policies import deployables as policies
@@ -13,7 +14,8 @@ def _render(req, row):
     return views.deployable(req, row, pairs[row.id])
 
 
-@router.handler()
+@router.handler(query=filters.DEPLOYABLE_QUERY,
+                response=responses.DEPLOYABLE_LIST)
 def get_all(req):
     req.context.can(policies.GET_ALL)
     params = filters.check_names(req.http.GET)
@@ -25,7 +27,7 @@ def get_all(req):
     return views.deployable_list(req, rows, pairs)
 
 
-@router.handler()
+@router.handler(response=responses.DEPLOYABLE, errors=(404,))
 def get_one(req, uuid):
     req.context.can(policies.GET_ONE)
     req.query()
@@ -33,7 +35,8 @@ def get_one(req, uuid):
     return _render(req, deployables_db.get_by_uuid(req.context, uuid))
 
 
-@router.handler()
+@router.handler(body=program_schema.PROGRAM, response=responses.DEPLOYABLE,
+                errors=(404, 409))
 def program(req, uuid):
     """Program an FPGA; answers the deployable as it was before."""
     req.context.can(policies.PROGRAM)

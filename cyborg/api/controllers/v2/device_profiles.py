@@ -3,13 +3,15 @@ from cyborg.api import expose
 from cyborg.api import microversion
 from cyborg.api import router
 from cyborg.api.schemas import device_profile as schema
+from cyborg.api.schemas import responses
 from cyborg.api.views import device_profiles as views
 from cyborg.common import exception
 from cyborg.db.queries import device_profiles as queries
 from cyborg.policies import device_profiles as policy
 
 
-@router.handler()
+@router.handler(query=schema.LIST_QUERY,
+                response=responses.DEVICE_PROFILE_LIST)
 def list_profiles(req):
     req.context.can(policy.GET_ALL)
     params = req.query('name')
@@ -21,7 +23,7 @@ def list_profiles(req):
     return views.device_profile_list(req, profiles)
 
 
-@router.handler()
+@router.handler(response=responses.DEVICE_PROFILE_SHOW, errors=(404,))
 def show(req, uuid_or_name):
     req.context.can(policy.GET_ONE)
     req.query()
@@ -34,7 +36,8 @@ def show(req, uuid_or_name):
     return views.device_profile_show(req, profile)
 
 
-@router.handler(status=201)
+@router.handler(status=201, body=schema.CREATE,
+                response=responses.DEVICE_PROFILE, errors=(409, 500))
 def create(req):
     req.context.can(policy.CREATE)
     req.query()
@@ -43,7 +46,7 @@ def create(req):
     return views.device_profile(req, created)
 
 
-@router.handler(status=204)
+@router.handler(status=204, query=schema.DELETE_QUERY, errors=(404, 409))
 def delete_collection(req):
     req.context.can(policy.DELETE)
     value = req.query('value').get('value')
@@ -52,7 +55,7 @@ def delete_collection(req):
     _delete(req, value)
 
 
-@router.handler(status=204)
+@router.handler(status=204, errors=(404, 409))
 def delete_item(req, uuid_or_name):
     req.context.can(policy.DELETE)
     req.query()

@@ -6,6 +6,7 @@ disable go to the conductor, which also updates Placement.
 from cyborg.api import expose
 from cyborg.api import router
 from cyborg.api.schemas import filters
+from cyborg.api.schemas import responses
 from cyborg.api.views import devices as views
 from cyborg.db.queries import devices as devices_db
 from cyborg.policies import devices as policies
@@ -13,7 +14,8 @@ from cyborg.policies import devices as policies
 _EXACT = ('type', 'vendor', 'hostname')
 
 
-@router.handler()
+@router.handler(query=filters.query_schema(_EXACT),
+                response=responses.DEVICE_LIST)
 def get_all(req):
     req.context.can(policies.GET_ALL)
     params = filters.check_names(req.http.GET, plain=_EXACT)
@@ -22,7 +24,7 @@ def get_all(req):
                                                           query))
 
 
-@router.handler()
+@router.handler(response=responses.DEVICE, errors=(404,))
 def get_one(req, uuid):
     """The uuid is not format-checked: anything unknown is 404 (Q18)."""
     req.context.can(policies.GET_ONE)
@@ -37,12 +39,12 @@ def _set_enabled(req, uuid, rule, enabled):
     req.conductor.device_set_enabled(req.context, uuid, enabled)
 
 
-@router.handler(status=204)
+@router.handler(status=204, errors=(404,))
 def enable(req, uuid):
     _set_enabled(req, uuid, policies.ENABLE, True)
 
 
-@router.handler(status=204)
+@router.handler(status=204, errors=(404,))
 def disable(req, uuid):
     _set_enabled(req, uuid, policies.DISABLE, False)
 

@@ -37,14 +37,15 @@ def _dp(name, groups=G, **extra):
     ({'a': 1, 'b': 2}, 400,
      'Only one device profile allowed per POST request for now.'),
     ({'a': 1}, 400, None),                               # Q3: not a 500
-    (_dp(None), 500, 'DeviceProfile name needed.'),
+    (_dp(None), 400, NAME_RULE),                           # issue 12
     (_dp(''), 500, 'DeviceProfile name needed.'),          # [T]
     ([{'groups': G}], 400, 'Missing argument: "name"'),    # Q3
     (_dp(7), 400, None),                                   # Q3
     (_dp('a b'), 400, NAME_RULE),
     (_dp('a.b'), 400, NAME_RULE),
-    (_dp('a', None), 500, 'DeviceProfile needs groups field.'),
-    (_dp('a', []), 500, 'DeviceProfile needs groups field.'),
+    (_dp('a', None), 400,
+     'Device profile groups must be an array of objects.'),
+    (_dp('a', []), 400, 'DeviceProfile needs groups field.'),
     ([{'name': 'a'}], 400, 'Missing argument: "groups"'),  # Q3
     (_dp('a', {'resources:GPU': '1'}), 400, None),
     (_dp('a', ['x']), 400, None),
@@ -101,7 +102,7 @@ def test_dp_create_conflicts(api):
 def test_dp_create_normalisation_and_echo(api):
     """§8.5 normalisation; §8.4 extra keys ignored (no mass assignment)."""
     groups = [{'resources: FPGA ': ' 2 ', 'resources:CUSTOM_PCI': 3,
-               'resources:VGPU': '-1', 'trait: CUSTOM_A:B ': 'forbidden',
+               'resources:VGPU': '+1', 'trait: CUSTOM_A:B ': 'forbidden',
                'accel:bitstream_id': None, 'accel:n': 1, 'accel:b': True},
               {}]
     resp = api('POST', DPS, _dp('norm', groups, description=5,
@@ -115,7 +116,7 @@ def test_dp_create_normalisation_and_echo(api):
     assert resp.data['description'] == '5'
     assert resp.data['groups'] == [
         {'resources:FPGA': ' 2 ', 'resources:CUSTOM_PCI': '3',
-         'resources:VGPU': '-1', 'trait:CUSTOM_A:B': 'forbidden',
+         'resources:VGPU': '+1', 'trait:CUSTOM_A:B': 'forbidden',
          'accel:bitstream_id': None, 'accel:n': '1', 'accel:b': 'True'},
         {}]
     assert not resp.data['created_at'].startswith('2000')
@@ -265,8 +266,7 @@ def test_arq_create_rows(api, body, status, message):
        'resources:GPU': '5'}], [0, 0, 0, 0]),
     ([{'trait:CUSTOM_FPGA_XILINX': 'forbidden', 'resources:FPGA': '2'}],
      [0, 0]),
-    ([{}, {'accel:x': 'y'}, {'resources:GPU': '0'},
-      {'resources:GPU': '-2', 'resources:FPGA': '1'}], []),
+    ([{}, {'accel:x': 'y'}, {'trait:CUSTOM_X': 'required'}], []),
     ([{'resources:GPU': ' 3 '}], [0, 0, 0]),
 ])
 def test_arq_create_fan_out(api, groups, expected):
@@ -288,12 +288,19 @@ def test_arq_create_fan_out(api, groups, expected):
             a['uuid'] for a in arqs)).status_int == 204
 
 
-def test_arq_create_xilinx_without_fpga_is_a_named_500(api):
-    assert api('POST', DPS, _dp('xil-nofpga', [
-        {'trait:CUSTOM_FPGA_XILINX': 'required'}])).status_int == 201
-    resp = api('POST', A, {'device_profile_name': 'xil-nofpga'})
-    assert resp.status_int == 500
+def test_xilinx_without_fpga_is_refused_at_profile_create(api):
+    """Upstream stores it, then every ARQ create from it is a 500."""
+    resp = api('POST', DPS, _dp('xil-nofpga', [
+        {'trait:CUSTOM_FPGA_XILINX': 'required'}]))
+    assert resp.status_int == 400
     assert 'resources:FPGA' in fault(resp)
+
+
+@pytest.mark.parametrize('value', ['0', '-1', '1.5', '1001', 0, 1.5])
+def test_counts_outside_one_to_the_cap_are_refused(api, value):
+    resp = api('POST', DPS, _dp('bad-count', [{'resources:GPU': value}]))
+    assert resp.status_int == 400
+    assert fault(resp) == 'Resources number %s is invalid' % value
 
 
 @pytest.mark.parametrize('query, status, message', [
@@ -507,7 +514,7 @@ def test_attribute_show(api):
     ({'deployable_id': 1, 'key': 'conf-k', 'value': 'v', 'uuid': 'bad'},
      400, None),
     ({'deployable_id': 1, 'key': 'conf-k', 'value': 'v',
-      'uuid': inv.ATTR_RC}, 500,
+      'uuid': inv.ATTR_RC}, 409,
      'Attribute with uuid %s already exists.' % inv.ATTR_RC),
     ([{'deployable_id': 1}], 400, None),
     ({'deployable_id': 1, 'key': {'a': 1}, 'value': 'v'}, 400, None),

@@ -120,7 +120,7 @@ def test_create_with_uuid_string_id_and_extra_keys(api):
      'field/attribute req_attr'),
     ({'deployable_id': 99, 'key': 'k', 'value': 'v'}, 404,
      'Deployable not found with id=99'),
-    ({'deployable_id': 1, 'key': 'k', 'value': 'v', 'uuid': RC}, 500,
+    ({'deployable_id': 1, 'key': 'k', 'value': 'v', 'uuid': RC}, 409,
      'Attribute with uuid %s already exists.' % RC),
 ])
 def test_create_errors(api, body, status, message):

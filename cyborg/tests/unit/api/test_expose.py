@@ -330,3 +330,31 @@ def test_uuid_helpers(value, ok):
             "Invalid input for field/attribute uuid. Value: '%s'. unable "
             "to convert to uuid. Error: Expected a uuid but received %s."
             % (value, value))
+
+
+def test_unexpected_error_is_logged_with_request_id_and_traceback(caplog):
+    request = webob.Request.blank('/v2/devices', method='GET')
+    request.environ['openstack.request_id'] = 'req-1234'
+    try:
+        raise RuntimeError('secret detail')
+    except RuntimeError as exc:
+        with caplog.at_level('ERROR', logger='cyborg.api.expose'):
+            resp = expose.application_error(exc, request)
+    assert resp.status_int == 500
+    inner = _inner(resp)
+    assert 'req-1234' in inner['faultstring']
+    assert 'secret detail' not in resp.body.decode()
+    record = caplog.records[-1]
+    assert 'req-1234' in record.getMessage()
+    assert 'GET /v2/devices' in record.getMessage()
+    assert record.exc_info is not None          # the traceback is logged
+
+
+def test_domain_5xx_is_logged_with_request_id(caplog):
+    request = webob.Request.blank('/v2/devices/x/enable', method='POST')
+    request.environ['openstack.request_id'] = 'req-5678'
+    with caplog.at_level('ERROR', logger='cyborg.api.expose'):
+        resp = expose.application_error(
+            exception.AgentUnavailable(host='h1'), request)
+    assert resp.status_int == 500
+    assert 'req-5678' in caplog.records[-1].getMessage()

@@ -26,14 +26,14 @@ def test_fan_out(groups, expected):
     assert schema.group_ids(groups) == expected
 
 
-def test_xilinx_without_fpga_is_a_clear_500():
-    with pytest.raises(exception.ServerError) as e:
+def test_xilinx_without_fpga_is_a_clear_400():
+    with pytest.raises(exception.InvalidParameterValue) as e:
         schema.group_ids([{'trait:CUSTOM_FPGA_XILINX': 'required'}])
     assert 'resources:FPGA' in str(e.value)
 
 
-def test_float_resource_is_a_clear_500():
-    with pytest.raises(exception.ServerError):
+def test_float_resource_is_a_clear_400():
+    with pytest.raises(exception.InvalidParameterValue):
         schema.group_ids([{'resources:GPU': '1.5'}])
 
 
@@ -42,7 +42,9 @@ def _bind(**values):
             for k, v in values.items()]
 
 
-FULL = {'hostname': 'h', 'device_rp_uuid': 'r', 'instance_uuid': 'i'}
+RP = '9ccddf59-cdc9-456b-a69b-36a6950c3624'
+INSTANCE = 'c72d382c6f8c49cfb1cf352411b86375'
+FULL = {'hostname': 'h', 'device_rp_uuid': RP, 'instance_uuid': INSTANCE}
 
 
 def test_valid_fields_default_project():
@@ -86,12 +88,34 @@ def test_first_failing_entry_wins():
 
 def test_leading_slashes_are_stripped():
     body = {'a': [{'op': 'add', 'path': '//hostname', 'value': 'h'},
-                  {'op': 'add', 'path': 'device_rp_uuid', 'value': 'r'},
-                  {'op': 'add', 'path': '/instance_uuid', 'value': 'i'}]}
+                  {'op': 'add', 'path': 'device_rp_uuid', 'value': RP},
+                  {'op': 'add', 'path': '/instance_uuid', 'value': INSTANCE}]}
     assert schema.parse_patch(body, (2, 0), _ctx())['a']['hostname'] == 'h'
 
 
 def test_too_long_values():
-    with pytest.raises(exception.PatchError):
+    with pytest.raises(exception.Invalid) as e:
         schema.parse_patch({'a': _bind(**dict(FULL, hostname='h' * 256))},
                            (2, 0), _ctx())
+    assert str(e.value).startswith("Couldn't apply patch. Reason: ")
+
+
+@pytest.mark.parametrize('field, value', [
+    ('instance_uuid', 'c72d382c-6f8c-49cf-b1cf-352411b86375\x00'),
+    ('instance_uuid', 'c72d382c-6f8c-49cf-b1cf-352411b86375\n'),
+    ('instance_uuid', 'not-a-uuid'), ('device_rp_uuid', 'r'),
+    ('hostname', 'compute 07'), ('hostname', 'h\n'), ('hostname', 7),
+    ('hostname', ''),
+])
+def test_bound_values_must_be_what_they_name(field, value):
+    with pytest.raises(exception.Invalid) as e:
+        schema.parse_patch({'a': _bind(**dict(FULL, **{field: value}))},
+                           (2, 0), _ctx())
+    assert e.value.code == 400
+    assert str(e.value).startswith("Couldn't apply patch. Reason: Invalid "
+                                   "value ")
+
+
+def test_remove_values_are_ignored():
+    body = {'a': [{'op': 'remove', 'path': '/instance_uuid', 'value': 7}]}
+    assert schema.parse_patch(body, (2, 0), _ctx()) == {}
