@@ -28,6 +28,7 @@ LOG = logging.getLogger(__name__)
 
 OK, DRIFT, ERROR = 0, 1, 2
 _STANDALONE_DB = 'cyborg.sqlite'
+_QUIET = ['cyborg=WARN', 'placement=WARN', 'alembic=WARN']
 
 
 def _add_placement(subparsers):
@@ -38,7 +39,7 @@ def _add_placement(subparsers):
     audit = actions.add_parser(
         'audit', help='Compare the database with Placement; --fix repairs '
                       "what cyborg owns (never Nova's allocations).")
-    audit.add_argument('--host', default=None,
+    audit.add_argument('--host', dest='compute_node', default=None,
                        help='Audit only this compute node.')
     audit.add_argument('--format', choices=('table', 'json'),
                        default='table', help='Output format.')
@@ -93,7 +94,7 @@ def placement_audit(args):
         client = _placement_client(args.state_dir, parts)
         progress = render.Progress(sys.stdout, every=25)
         outcome = run.audit(cyborg_context.get_admin_context(), client,
-                            hostname=args.host, fix=args.fix,
+                            hostname=args.compute_node, fix=args.fix,
                             progress=progress)
     finally:
         for part in parts:
@@ -108,6 +109,11 @@ def placement_audit(args):
 def main(argv=None):
     CONF.register_cli_opt(command_opt)
     logging.register_options(CONF)
+    # Standard output carries the report; logs go to standard error, and
+    # only warnings unless --debug.
+    CONF.set_default('use_stderr', True)
+    logging.set_defaults(default_log_levels=logging.get_default_log_levels()
+                         + _QUIET)
     try:
         CONF(argv if argv is not None else sys.argv[1:], project='cyborg',
              prog='cyborg-manage')
