@@ -2,9 +2,9 @@
 
 Each :class:`Drift` says what is wrong (``kind``), where (``host``,
 ``provider`` uuid and ``name``), what the database expects, what Placement
-holds, and what ``--fix`` would do (``fix``; it starts with ``none:`` and says why
-when ``--fix`` leaves the row alone because the thing is not cyborg's:
-allocations are Nova's, so is the compute-node provider).
+holds, and what ``--fix`` would do (``fix``; it starts with ``none:``
+and says why when ``--fix`` leaves the row alone because the thing is
+not cyborg's: allocations are Nova's, so is the compute-node provider).
 
 Kinds, in the order rows are listed for a provider:
 
