@@ -10,10 +10,12 @@ from cyborg.conf import default
 from cyborg.conf import drivers
 from cyborg.conf import keystone
 from cyborg.conf import ksa
+from cyborg.conf import notifications
 
 CONF = cfg.CONF
 
-_MODULES = [default, api, agent, database, ksa, keystone, drivers]
+_MODULES = [default, api, agent, database, ksa, keystone, drivers,
+            notifications]
 
 
 def register_all(conf):

@@ -107,3 +107,4 @@ def delete(context, uuid=None, names=None):
         name = next(r.name for r in rows if r.id == used)
         raise exception.DeviceProfileInUse(name=name)
     context.session.execute(sa.delete(dp).where(dp.id.in_(ids)))
+    return rows
