@@ -17,6 +17,6 @@ neither fails nor delays an operation.
 The code that changes state calls one function of ``events.py`` at each
 commit point (a one-line hook); everything else lives here. The payload
 reference, ``doc/source/admin/notifications.rst``, is generated from the
-payload classes (``tools/gen_notifications_doc.py``; a test keeps it
+payload classes (``python -m cyborg.notifications.docgen``; a test keeps it
 current).
 """

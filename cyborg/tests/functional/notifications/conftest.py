@@ -84,3 +84,7 @@ def listener():
         for name, _value, grp in overrides:
             CONF.clear_override(name, group=grp)
         CONF.clear_override('control_exchange')
+
+
+from cyborg.tests.fixtures.database import database  # noqa: F401,E402
+from cyborg.tests.fixtures.placement import placement  # noqa: F401,E402
