@@ -22,6 +22,8 @@ Kinds, in the order rows are listed for a provider:
 ``allocation_mismatch``    it holds another amount than its ARQs ask
 ``allocation_unexpected``  a consumer holds a device without an ARQ
 ``arq_provider_unknown``   a bound ARQ names a provider no deployable has
+``arq_handle_mismatch``    a Bound ARQ holds no attach handle, a free one,
+                           or one of another deployable
 =========================  ==========================================
 """
 import dataclasses
@@ -33,6 +35,8 @@ FIXABLE = ('provider_missing', 'provider_misplaced', 'inventory_mismatch',
 NOVA_OWNS = "none: the allocation is Nova's; reported only"
 NO_COMPUTE_NODE = ("none: the compute-node provider is Nova's (or "
                    "cyborg-standalone's); its deployables are not audited")
+BAD_HANDLE = ('none: the database is inconsistent; unbind the ARQ and '
+              'bind it again')
 UNKNOWN_PROVIDER = ('none: the ARQ names a provider no deployable has; '
                     'unbind or delete the ARQ')
 
@@ -182,6 +186,15 @@ def host_drift(expected, found):
                           stray.name, None,
                           {'allocations': holders}, fix))
     rows.extend(_allocation_rows(expected, found))
+    by_rp = expected.by_rp_uuid()
+    for arq_uuid, rp_uuid, problem in expected.bad_handles:
+        dep = by_rp.get(rp_uuid)
+        rows.append(Drift('arq_handle_mismatch', expected.name, rp_uuid,
+                          dep.want.name if dep else None,
+                          {'arq': arq_uuid, 'attach_handle': 'in use, of '
+                           'this provider\'s deployable'},
+                          {'arq': arq_uuid, 'attach_handle': problem},
+                          BAD_HANDLE))
     for arq_uuid, rp_uuid in sorted(expected.unknown_providers.items()):
         rows.append(Drift('arq_provider_unknown', expected.name, rp_uuid,
                           None, {'arq': arq_uuid}, None,

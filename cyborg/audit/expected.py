@@ -10,12 +10,15 @@ Per host (``devices.hostname``, the compute-node provider name):
   or ``BindStarted`` (Nova allocates before it binds), the amounts its
   device-profile group asks for (``resources:<RC>``) on the ARQ's
   ``device_rp_uuid``, summed per instance and provider;
+* for every ``Bound`` ARQ, that it holds an attach handle that is in use
+  and belongs to the deployable of its ``device_rp_uuid`` (otherwise the
+  device Nova was given is not the one the ARQ holds);
 * the instances whose ARQs are being unbound or deleted
   (``UnbindFailed``, ``Deleting``): their allocations may or may not still
   exist, so neither presence nor absence is a difference.
 
 Three queries per audit whatever the size (deployables, attributes,
-ARQs), plus one to map provider uuids to hosts.
+ARQs with their handles).
 """
 import collections
 import dataclasses
@@ -56,6 +59,8 @@ class Host:
     tolerated: set = dataclasses.field(default_factory=set)
     # ARQ uuid -> provider uuid, for bound ARQs naming an unknown provider
     unknown_providers: dict = dataclasses.field(default_factory=dict)
+    # (ARQ uuid, provider uuid, what is wrong with its attach handle)
+    bad_handles: list = dataclasses.field(default_factory=list)
 
     def by_rp_uuid(self):
         return {d.want.rp_uuid: d for d in self.deployables}
@@ -88,10 +93,16 @@ def group_resources(profile_json, group_id):
 @session.reader
 def _holding_arqs(context, hostname=None):
     arq, dp = models.ExtArq, models.DeviceProfile
+    ah, dep = models.AttachHandle, models.Deployable
     query = (sa.select(arq.uuid, arq.state, arq.instance_uuid,
                        arq.device_rp_uuid, arq.hostname,
-                       arq.device_profile_group_id, dp.profile_json)
+                       arq.device_profile_group_id, dp.profile_json,
+                       ah.uuid.label('handle_uuid'),
+                       ah.in_use.label('handle_in_use'),
+                       dep.name.label('handle_deployable'))
              .join(dp, arq.device_profile_id == dp.id)
+             .outerjoin(ah, arq.attach_handle_id == ah.id)
+             .outerjoin(dep, ah.deployable_id == dep.id)
              .where(arq.state.in_(EXPECTS_ALLOCATION + TOLERATED),
                     arq.instance_uuid.is_not(None))
              .order_by(arq.id))
@@ -130,6 +141,9 @@ def _add_arq(hosts, host, owner, row, only_host):
                     row.device_rp_uuid
         return
     target = hosts[name]
+    problem = _handle_problem(row)
+    if problem:
+        target.bad_handles.append((row.uuid, row.device_rp_uuid, problem))
     if row.state in TOLERATED:
         target.tolerated.add(row.instance_uuid)
         return
@@ -137,3 +151,17 @@ def _add_arq(hosts, host, owner, row, only_host):
     key = (row.instance_uuid, row.device_rp_uuid)
     held = target.allocations.setdefault(key, collections.Counter())
     held.update(amounts)
+
+
+def _handle_problem(row):
+    """What is wrong with a Bound ARQ's attach handle, or None."""
+    if row.state != states.BOUND:
+        return None
+    if row.handle_uuid is None:
+        return 'holds no attach handle'
+    if not row.handle_in_use:
+        return 'its attach handle %s is not in use' % row.handle_uuid
+    if rp_sync.provider_uuid(row.handle_deployable) != row.device_rp_uuid:
+        return ('its attach handle %s belongs to deployable %s'
+                % (row.handle_uuid, row.handle_deployable))
+    return None

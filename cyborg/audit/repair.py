@@ -55,12 +55,15 @@ def repair(context, client, rows, compute_nodes):
 
 
 def _sync_once(client, cn_uuid, dep, synced):
-    """One ProviderSync per deployable; a second row of the same
-    deployable shares the outcome of the first."""
+    """One sync per deployable (a second row of the same deployable shares
+    the outcome of the first), one ProviderSync per compute node (it
+    remembers the resource classes it made sure of)."""
     key = dep.want.rp_uuid
     if key not in synced:
+        sync = synced.setdefault(('sync', cn_uuid),
+                                 rp_sync.ProviderSync(client, cn_uuid))
         try:
-            rp_sync.ProviderSync(client, cn_uuid).sync(dep.want)
+            sync.sync(dep.want)
             synced[key] = None
         except exception.CyborgException as exc:
             synced[key] = exc

@@ -212,3 +212,27 @@ def test_host_filter(ctx, database, placement, cn):
     assert _audit(ctx, placement, host=conftest.HOST)[0].rows == []
     outcome, _ = _audit(ctx, placement, host='compute-02')
     assert (outcome.hosts, _kinds(outcome.rows)) == (1, ['provider_missing'])
+
+
+def test_bound_arq_with_a_wrong_attach_handle(ctx, database, placement, cn):
+    rps = report(ctx, placement, 2)
+    server = bind_in_db(database, rps[0])
+    placement.allocate(rps[0], {'PGPU': 1}, consumer=server)
+    assert _audit(ctx, placement)[0].rows == []
+    with database.session() as s:      # its handle released behind its back
+        s.execute(sa.update(models.AttachHandle).values(in_use=False))
+        s.commit()
+    outcome, client = _audit(ctx, placement, fix=True)
+    assert _kinds(outcome.rows) == ['arq_handle_mismatch']
+    row = outcome.rows[0]
+    assert 'is not in use' in row.found['attach_handle']
+    assert row.result == 'reported' and client.writes == 0
+    with database.session() as s:      # ...or moved to another deployable
+        other = s.scalars(sa.select(models.AttachHandle).join(
+            models.Deployable).where(
+                models.Deployable.rp_uuid == rps[1])).first()
+        other.in_use = True
+        s.execute(sa.update(models.ExtArq).values(attach_handle_id=other.id))
+        s.commit()
+    outcome, _ = _audit(ctx, placement)
+    assert 'belongs to deployable' in outcome.rows[0].found['attach_handle']
