@@ -145,8 +145,9 @@ class AcceleratorRequestNotification(base.NotificationBase):
          'The ARQs of a bind claimed their attach handles (BindStarted).'),
         ('accelerator_request.bind.end', 'INFO', 'An ARQ is Bound.'),
         ('accelerator_request.bind.error', 'ERROR',
-         'A bind failed: the ARQ is BindFailed, or back where it was when '
-         'the whole bind was refused or rolled back; ``fault`` says why.'),
+         'A bind failed: the ARQ is BindFailed (also when it overran '
+         '``bind_timeout``), or back where it was when the whole bind was '
+         'refused or rolled back; ``fault`` says why.'),
         ('accelerator_request.unbind.end', 'INFO', 'An ARQ is Unbound.'),
         ('accelerator_request.unbind.error', 'ERROR',
          'An unbind failed: the ARQ is UnbindFailed.'),

@@ -1,7 +1,11 @@
 """Versioned notifications on a real RabbitMQ: the sequence of a bind, a
 failed bind and an unbind, as a listener sees it."""
+import time
 import uuid
 
+from cyborg import context as cyborg_context
+from cyborg.conductor import bind_db
+from cyborg.conductor import deadlines
 from cyborg.notifications import notifier
 from cyborg.tests.functional import test_rabbit_multiprocess as rabbit
 from cyborg.tests.functional.bind import env
@@ -84,3 +88,25 @@ def test_bind_failed_bind_unbind_sequence(service, client, agent, listener):
     assert (unbound['state'], unbound['instance_uuid']) == ('Unbound', None)
     assert (deleted['uuid'], deleted['state']) == (ok[0]['uuid'], 'Deleted')
     assert notifier.flush(5)
+
+
+def test_deadline_failure_is_a_bind_error(service, client, listener):
+    db = service[0]
+    with db.session() as s:
+        rp = env.add_device(s, handles=1, agent='agent-1')
+    client.profile('late-dp', [{'resources:FPGA': '1'}])
+    arq = client.create_arqs('late-dp')[0]
+    server = str(uuid.uuid4())
+    # a bind whose worker is gone: reserved, never resolved
+    bind_db.run(cyborg_context.get_admin_context(), bind_db.reserve,
+                [(arq['uuid'], {'hostname': 'compute-1',
+                                'device_rp_uuid': rp,
+                                'instance_uuid': server,
+                                'project_id': env.PROJECT})], 'lost')
+    time.sleep(0.05)
+    assert deadlines.enforce(timeout=0.01) == [arq['uuid']]
+    got = listener.wait_for(3)
+    assert _events(got)[2] == ('accelerator_request.bind.error', 'ERROR')
+    data = _data(got[2])
+    assert data['state'] == 'BindFailed'
+    assert 'bind_timeout' in data['fault'][NS + 'data']['exception_message']
