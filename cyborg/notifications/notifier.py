@@ -38,11 +38,24 @@ def enabled(conf=CONF):
     return bool(drivers)
 
 
+class ContextSerializer(rpc.ContextSerializer):
+    """The request context without its credentials: a notification is
+    read by anyone who can listen on the bus."""
+
+    SECRETS = ('auth_token', 'service_token', 'service_catalog')
+
+    def serialize_context(self, context):
+        if context is None:
+            return {}
+        values = super().serialize_context(context)
+        return {k: v for k, v in values.items() if k not in self.SECRETS}
+
+
 def _notifier():
     if _state['notifier'] is None:
         transport = messaging.get_notification_transport(CONF)
         _state['notifier'] = messaging.Notifier(
-            transport, serializer=rpc.ContextSerializer(),
+            transport, serializer=ContextSerializer(),
             topics=CONF.notifications.versioned_notifications_topics)
     return _state['notifier']
 

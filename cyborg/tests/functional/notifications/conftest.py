@@ -26,6 +26,7 @@ class Recorder:
         with self.cond:
             self.received.append({
                 'priority': priority, 'publisher_id': publisher_id,
+                'context': ctxt,
                 'event_type': event_type, 'payload': payload,
                 'timestamp': metadata.get('timestamp')})
             self.cond.notify_all()

@@ -43,6 +43,8 @@ def test_bind_failed_bind_unbind_sequence(service, client, agent, listener):
     assert _data(got[0])['groups'] == [{'resources:PGPU': '1'}]
     assert got[0]['payload'][NS + 'name'] == 'DeviceProfilePayload'
     assert _data(got[2])['state'] == 'Initial'
+    assert got[2]['context']['project_id'] == env.PROJECT
+    assert got[3]['context']['user'] == 'nova'
     listener.clear()
 
     server = str(uuid.uuid4())

@@ -88,3 +88,14 @@ def test_every_sent_event_type_is_declared():
                 cls.EVENTS}
     assert _sent_event_types() <= declared
     assert 'accelerator_request.bind.end' in _sent_event_types()
+
+
+def test_context_sent_without_credentials():
+    from cyborg import context
+    from cyborg.notifications import notifier
+    ctx = context.RequestContext(auth_token='SECRET', user_id='u',
+                                 project_id='p')
+    assert ctx.to_dict()['auth_token'] == 'SECRET'
+    sent = notifier.ContextSerializer().serialize_context(ctx)
+    assert 'auth_token' not in sent and sent['project_id'] == 'p'
+    assert notifier.ContextSerializer().serialize_context(None) == {}
