@@ -168,6 +168,8 @@ def _allocation_kind(wanted, held, tolerated):
 def host_drift(expected, found):
     """[Drift] of one host (:mod:`cyborg.audit.expected` vs ``found``)."""
     if found.compute_node is None:
+        if not expected.deployables:
+            return []       # nothing there, nothing expected
         return [Drift('compute_node_missing', expected.name, None,
                       expected.name,
                       {'deployables': len(expected.deployables)}, None,

@@ -17,8 +17,8 @@ Per host (``devices.hostname``, the compute-node provider name):
   (``UnbindFailed``, ``Deleting``): their allocations may or may not still
   exist, so neither presence nor absence is a difference.
 
-Three queries per audit whatever the size (deployables, attributes,
-ARQs with their handles).
+Four queries per audit whatever the size (deployables, attributes,
+ARQs with their handles, agents).
 """
 import collections
 import dataclasses
@@ -128,7 +128,17 @@ def load(context, hostname=None):
         owner[want.rp_uuid] = dep.hostname
     for row in _holding_arqs(context):
         _add_arq(hosts, host, owner, row, hostname)
+    # Hosts with nothing in the database may still carry cyborg providers
+    # (strays): the named host, and every host an agent serves.
+    for name in [hostname] if hostname else _agent_hosts(context):
+        host(name)
     return hosts
+
+
+@session.reader
+def _agent_hosts(context):
+    return list(context.session.scalars(
+        sa.select(models.Agent.compute_node_name).distinct()))
 
 
 def _add_arq(hosts, host, owner, row, only_host):

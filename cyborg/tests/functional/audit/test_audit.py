@@ -236,3 +236,21 @@ def test_bound_arq_with_a_wrong_attach_handle(ctx, database, placement, cn):
         s.commit()
     outcome, _ = _audit(ctx, placement)
     assert 'belongs to deployable' in outcome.rows[0].found['attach_handle']
+
+
+def test_strays_found_on_a_host_without_devices(ctx, database, placement,
+                                                cn):
+    client = placement.client
+    rp = client.provider_uuid_for('left-behind')
+    client.ensure_provider(rp, 'left-behind', cn['uuid'])
+    client.set_provider_traits(rp, ['OWNER_CYBORG'])
+    assert _audit(ctx, placement)[0].rows == []    # no host known at all
+    outcome, _ = _audit(ctx, placement, host=conftest.HOST)
+    assert _kinds(outcome.rows) == ['provider_stray']
+    with database.session() as s:     # an agent serves the host
+        s.add(models.Agent(host='agent-x', compute_node_name=conftest.HOST))
+        s.commit()
+    assert _kinds(_audit(ctx, placement)[0].rows) == ['provider_stray']
+    assert _audit(ctx, placement, fix=True)[0].in_sync
+    assert client.get_provider(rp) is None
+    assert _audit(ctx, placement, host='no-such-host')[0].rows == []
