@@ -17,6 +17,7 @@ from cyborg.conductor import inventory
 from cyborg.db import models
 from cyborg.db import session
 from cyborg.tests.fixtures import database
+from cyborg.tests.fixtures import placement as placement_fixture
 from cyborg.tests.functional.inventory import conftest as inv
 
 _RUN = ('import sys; from cyborg.cmd import manage; '
@@ -111,3 +112,54 @@ def test_errors_exit_2(tmp_path):
     conf_args = ('--format', 'yaml')
     rc, out, err = _manage(tmp_path, *conf_args)
     assert rc == 2 and 'yaml' in err
+
+
+CONFIG = """[database]
+connection = sqlite:///{db}
+[placement]
+auth_type = admin_token
+endpoint = {placement}
+endpoint_override = {placement}
+token = admin
+"""
+
+
+def test_config_file_deployment(tmp_path):
+    """The services' configuration: [database] and [placement] (a real
+    Placement on a loopback port); Placement unreachable -> 2."""
+    with database.Database() as db:
+        _against(tmp_path, db)
+
+
+def _against(tmp_path, db):
+    with placement_fixture.PlacementFixture(real_server=True) as placement:
+        placement.create_compute_node(inv.HOST)
+        inventory.report_data(context.get_admin_context(), inv.HOST,
+                              [inv.gpu_device(0)],
+                              client=placement.new_client())
+        conf = tmp_path / 'cyborg.conf'
+        conf.write_text(CONFIG.format(db=db.path,
+                                      placement=placement.endpoint))
+        args = [sys.executable, '-c', _RUN, '--config-file', str(conf),
+                'placement', 'audit', '--format', 'json']
+        proc = subprocess.run(args, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)['placement_calls'] == 6
+        rp = placement.client.provider_uuid_for(
+            inv.gpu_device(0)['deployable_list'][0]['name'])
+        assert placement.raw('DELETE', '/resource_providers/' +
+                             rp).status_code == 204
+        proc = subprocess.run(args, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 1, proc.stderr
+        rows = json.loads(proc.stdout)['differences']
+        assert [r['kind'] for r in rows] == ['provider_missing']
+        endpoint = placement.endpoint
+    # Placement gone (the database is still there)
+    conf.write_text(CONFIG.format(db=db.path, placement=endpoint) +
+                    'connect_retries = 0\n')
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert 'PlacementServerError' in proc.stderr, proc.stderr
+    assert 'Traceback' not in proc.stderr
