@@ -16,8 +16,8 @@ import webob
 
 from cyborg import placement_embedded
 from cyborg.audit import found
-from cyborg.clients import placement as placement_client
 from cyborg.audit import run
+from cyborg.clients import placement as placement_client
 from cyborg.db import models
 from cyborg.tests.functional.audit import conftest
 
