@@ -46,6 +46,7 @@ from cyborg.conductor import bind_db
 from cyborg.conductor import bind_unbind
 from cyborg.conf import CONF
 from cyborg.db import session
+from cyborg.notifications import events as notifications
 
 LOG = logging.getLogger(__name__)
 
@@ -96,7 +97,9 @@ def bind(context, entries):
     except (exception.DeviceDisabled,
             exception.AttachHandleNotFound) as exc:
         _note_refusal(context, [u for u, _ in entries], exc)
+        notifications.arq_bind_error(context, [u for u, _ in entries], exc)
         raise
+    notifications.arq_bind_start(context, works)
     if any(w.bitstream_id for w in works):
         LOG.info('Binding %s in the background (FPGA programming)',
                  [w.uuid for w in works])
@@ -130,6 +133,7 @@ def _instant(context, works):
         bind_db.resolve(context, works, reason, restore=True)
         LOG.warning('Bind of %s failed, rolled back: %s',
                     [w.uuid for w in works], reason)
+        notifications.arq_bind_error(context, works, exc)
         if isinstance(exc, exception.CyborgException):
             raise
         raise exception.BindPreparationFailed(
@@ -138,10 +142,12 @@ def _instant(context, works):
                                restore=True)
     if not bound:
         _undo_mdevs(context, created)
+        notifications.arq_bind_error(context, works, 'an ARQ changed')
         raise exception.BindPreparationFailed(
             arqs=','.join(w.uuid for w in works),
             reason='an ARQ was unbound or deleted during the bind')
     LOG.info('Bound %s', [w.uuid for w in works])
+    notifications.arq_bind_end(context, works)
     notify(context, works)
 
 
@@ -158,6 +164,7 @@ def _job(context, works):
             _undo_mdevs(context, created)
         LOG.info('Background bind of %s: %s', [w.uuid for w in works],
                  'Bound' if bound else 'BindFailed (%s)' % reason)
+        notifications.arq_bind_resolved(context, works, bound, reason)
     except Exception:  # noqa: BLE001 - deadlines.py will fail them
         LOG.exception('Could not resolve the bind of %s',
                       [w.uuid for w in works])

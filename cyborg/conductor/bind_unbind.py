@@ -30,6 +30,7 @@ from cyborg.conductor import bind_agent
 from cyborg.conductor import bind_db
 from cyborg.db import models
 from cyborg.db.queries import arqs as arq_queries
+from cyborg.notifications import events as notifications
 
 LOG = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ def _unbind_one(context, uuid):
         if holding.is_mdev:
             _remove_mdev_or_fail(context, holding)
         if bind_db.run(context, _mark_unbound, holding):
+            notifications.arq_unbind_end(context, uuid)
             return
     raise exception.ARQInvalidState(
         state=holding.state, uuid=uuid,
@@ -111,6 +113,7 @@ def _remove_mdev_or_fail(context, holding):
     except Exception as exc:
         reason = 'removing mdev %s failed: %s' % (holding.handle_uuid, exc)
         bind_db.run(context, _mark_unbind_failed, holding, reason)
+        notifications.arq_unbind_error(context, holding.uuid, reason)
         LOG.warning('Unbind of %s failed: %s', holding.uuid, reason)
         raise exception.UnbindFailed(uuid=holding.uuid, reason=reason)
 
@@ -168,6 +171,7 @@ _NOT_DELETING = frozenset(states.ALL) - {states.DELETING}
 
 
 def _finish_delete(context, holdings):
+    snapshot = notifications.arq_snapshot(context, holdings)
     failed = []
     for holding in holdings:
         if not holding.is_mdev:
@@ -180,6 +184,7 @@ def _finish_delete(context, holdings):
     kept = {h.arq_id for h, _ in failed}
     gone = [h for h in holdings if h.arq_id not in kept]
     bind_db.run(context, _delete_rows, gone)
+    notifications.arqs_deleted(context, snapshot, gone)
     for holding, exc in failed:
         reason = 'removing mdev %s failed: %s' % (holding.handle_uuid, exc)
         bind_db.run(context, _note, holding, reason)

@@ -34,6 +34,7 @@ from cyborg.conductor import bind_agent
 from cyborg.conductor import bind_db
 from cyborg.conf import CONF
 from cyborg.db import models
+from cyborg.notifications import events as notifications
 
 LOG = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ def _fail_rows(context, find, reason):
     def work(ctx):
         return _fail(ctx, find(ctx), reason)
     failed = bind_db.run(context, work)
+    notifications.arq_bind_error(context, [r.uuid for r in failed], reason)
     for row in failed:
         if row.attach_type == bind_agent.MDEV:
             try:

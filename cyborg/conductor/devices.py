@@ -23,6 +23,7 @@ from cyborg.common import exception
 from cyborg.db.queries import attributes as attributes_db
 from cyborg.db.queries import deployables as deployables_db
 from cyborg.db.queries import devices as devices_db
+from cyborg.notifications import events as notifications
 
 LOG = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def set_enabled(context, device_uuid, enabled):
     targets = _reservations(context, device, enabled)
     devices_db.set_status(context, device_uuid,
                           ENABLED if enabled else MAINTAINING)
+    notifications.device_enabled(context, device_uuid, enabled)
     if not targets:
         return
     client = _placement()

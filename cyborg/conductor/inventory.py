@@ -49,6 +49,7 @@ from cyborg.conductor import inventory_placement as rp_sync
 from cyborg.conductor import inventory_removal
 from cyborg.db import session
 from cyborg.db.queries import inventory as inventory_db
+from cyborg.notifications import events as notifications
 
 LOG = logging.getLogger(__name__)
 
@@ -171,10 +172,12 @@ def report_data(context, hostname, driver_device_list, client=None):
     parent = compute_node(client, hostname)['uuid']
     if report.agent and not report.agent['compute_node_name']:
         report.agent['compute_node_name'] = hostname
+    before = notifications.inventory_snapshot(context, hostname)
     apply = session.retry_on_busy(inventory_diff.apply)
     outcome = apply(context, report)
     failures = inventory_removal.finish(context, client, outcome)
     failures += sync_providers(context, client, parent, outcome.wanted)
+    notifications.inventory_reported(context, hostname, before)
     summary = outcome.summary()
     summary['placement_failures'] = failures
     if outcome.added or outcome.removed or outcome.deferred or failures:

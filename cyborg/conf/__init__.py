@@ -12,12 +12,13 @@ from cyborg.conf import default
 from cyborg.conf import drivers
 from cyborg.conf import keystone
 from cyborg.conf import ksa
+from cyborg.conf import notifications
 from cyborg.conf import ssl
 
 CONF = cfg.CONF
 
 _MODULES = [default, api, ssl, agent, database, ksa, keystone, drivers,
-            conductor, coordination]
+            conductor, coordination, notifications]
 
 
 def register_all(conf):

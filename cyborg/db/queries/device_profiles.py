@@ -110,3 +110,4 @@ def delete(context, uuid=None, names=None):
         context.session.execute(sa.delete(dp).where(dp.id.in_(ids)))
     except db_exc.DBReferenceError:  # an ARQ created since the check
         raise exception.DeviceProfileInUse(name=rows[0].name)
+    return rows

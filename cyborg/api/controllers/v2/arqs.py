@@ -14,6 +14,7 @@ from cyborg.common import exception
 from cyborg.common import states
 from cyborg.db.queries import arqs as queries
 from cyborg.db.queries import device_profiles as dp_queries
+from cyborg.notifications import events as notifications
 from cyborg.policies import arqs as policy
 
 
@@ -56,6 +57,7 @@ def create(req):
     profile = dp_queries.get_by_name(req.context, name)
     group_ids = schema.group_ids(dp_views.groups_of(profile), profile.name)
     rows = queries.create(req.context, profile, group_ids)
+    notifications.arqs_created(req.context, rows)
     return views.arq_list(req, rows)
 
 

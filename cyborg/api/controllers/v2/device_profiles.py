@@ -7,6 +7,7 @@ from cyborg.api.schemas import responses
 from cyborg.api.views import device_profiles as views
 from cyborg.common import exception
 from cyborg.db.queries import device_profiles as queries
+from cyborg.notifications import events as notifications
 from cyborg.policies import device_profiles as policy
 
 
@@ -43,6 +44,7 @@ def create(req):
     req.query()
     profile = schema.parse_create(req.body(schema.BODY_NAME))
     created = queries.create(req.context, profile)
+    notifications.device_profile_created(req.context, created)
     return views.device_profile(req, created)
 
 
@@ -64,9 +66,10 @@ def delete_item(req, uuid_or_name):
 
 def _delete(req, value):
     if expose.is_uuid_like(value):
-        queries.delete(req.context, uuid=value)
+        deleted = queries.delete(req.context, uuid=value)
     else:
-        queries.delete(req.context, names=value.split(','))
+        deleted = queries.delete(req.context, names=value.split(','))
+    notifications.device_profiles_deleted(req.context, deleted)
 
 
 ROUTES = [
