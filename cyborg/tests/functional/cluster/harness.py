@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from cyborg.db import migration
 from cyborg.tests.fixtures import database
+from cyborg.tests.fixtures import servers
 from cyborg.tests.functional.bind import env
 
 RABBIT = os.environ.get('CYBORG_TEST_RABBIT_URL',
@@ -31,15 +32,12 @@ _API = 'import sys; from cyborg.cmd.api import main; main(sys.argv[1:])'
 
 
 def rabbit_up():
-    try:
-        socket.create_connection(('127.0.0.1', 5672), timeout=1).close()
-        return True
-    except OSError:
-        return False
+    """RabbitMQ's URL; skips (local run) or fails (CI) without it."""
+    return servers.require('rabbitmq')
 
 
-needs_rabbit = pytest.mark.skipif(not rabbit_up(),
-                                  reason='RabbitMQ is not reachable')
+# The fixture lives in this folder's conftest.py.
+needs_rabbit = pytest.mark.usefixtures('_rabbitmq')
 
 
 def server_db(name):

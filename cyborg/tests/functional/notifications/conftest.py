@@ -8,6 +8,7 @@ import pytest
 
 from cyborg.conf import CONF
 from cyborg.notifications import notifier
+from cyborg.tests.fixtures import servers
 from cyborg.tests.functional import test_rabbit_multiprocess as rabbit
 from cyborg.tests.functional.bind.conftest import agent  # noqa: F401
 from cyborg.tests.functional.bind.conftest import client  # noqa: F401
@@ -55,8 +56,7 @@ class Recorder:
 @pytest.fixture
 def listener():
     """Notifications on; a listener on RabbitMQ (unique exchange+topic)."""
-    if not rabbit._broker_reachable(rabbit.RABBIT_URL):
-        pytest.skip('RabbitMQ not reachable')
+    servers.require('rabbitmq')
     tag = uuid.uuid4().hex[:10]
     exchange, topic = 'cyborg-notify-' + tag, 'versioned-' + tag
     group = 'oslo_messaging_notifications'

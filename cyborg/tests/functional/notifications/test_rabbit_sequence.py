@@ -7,10 +7,8 @@ from cyborg import context as cyborg_context
 from cyborg.conductor import bind_db
 from cyborg.conductor import deadlines
 from cyborg.notifications import notifier
-from cyborg.tests.functional import test_rabbit_multiprocess as rabbit
 from cyborg.tests.functional.bind import env
 
-pytestmark = rabbit.pytestmark
 NS = 'cyborg_object.'
 
 
