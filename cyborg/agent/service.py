@@ -114,8 +114,10 @@ class AgentService:
         return list(zip(names, instances))
 
     def start(self):
-        name, rp_uuid = self._resolve()
+        # Drivers first: a bad driver option (a malformed device address)
+        # stops the agent at once, before it waits for Placement.
         tracker = resource_tracker.ResourceTracker(self._load_drivers())
+        name, rp_uuid = self._resolve()
         identity = {'host': self.host, 'compute_node_name': name,
                     'compute_node_rp_uuid': rp_uuid}
         conductor = self._conductor or conductor_rpcapi.ConductorAPI()

@@ -102,12 +102,18 @@ class Managed(os_service.ServiceBase):
         try:
             self.part = self.factory()
             self.part.start()
-        except Exception:
-            LOG.exception('%s failed to start', self.name)
+        except BaseException as exc:  # SystemExit too (conductor HostInUse)
+            if isinstance(exc, SystemExit):
+                LOG.error('%s refused to start: %s', self.name, exc)
+            else:
+                LOG.exception('%s failed to start', self.name)
             self.failed.value = 1
             if os.getpid() != self._master:
                 os.kill(self._master, signal.SIGTERM)
             self._stopped.set()
+            if isinstance(exc, SystemExit) and not isinstance(exc.code, int):
+                # cotyledon exits a worker with the code as given: a number.
+                raise SystemExit(1) from exc
             raise
 
     def stop(self, graceful=True):
