@@ -84,12 +84,15 @@ Validator = validators.extend(_BASE, {'pattern': _pattern,
                                       'propertyNames': _property_names})
 
 
-@functools.lru_cache(maxsize=128)
-def _validator(schema_id):
-    return Validator(_SCHEMAS[schema_id])
+# id(schema) -> (schema, its validator); the schemas are module constants.
+_VALIDATORS = {}
 
 
-_SCHEMAS = {}
+def _validator(schema):
+    entry = _VALIDATORS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        entry = _VALIDATORS[id(schema)] = (schema, Validator(schema))
+    return entry[1]
 
 
 def check_schema(schema):
@@ -113,6 +116,20 @@ _TYPE_NAMES = {'string': 'a string', 'integer': 'an integer',
                'null': 'null'}
 
 
+# keyword -> message, with the keyword's value (a bound or a pattern).
+_REASONS = {
+    'pattern': 'Value should match the pattern %s',
+    'minLength': 'Value should be at least %d characters long.',
+    'maxLength': 'Value should be at most %d characters long.',
+    'minimum': 'Value should be at least %s.',
+    'maximum': 'Value should be at most %s.',
+    'minItems': 'Value should have at least %d elements.',
+    'maxItems': 'Value should have at most %d elements.',
+    'minProperties': 'Value should have at least %d members.',
+    'maxProperties': 'Value should have at most %d members.',
+}
+
+
 def _reason(error):
     keyword, expected = error.validator, error.validator_value
     if keyword == 'type':
@@ -122,24 +139,8 @@ def _reason(error):
     if keyword == 'enum':
         return 'Value should be one of: %s' % ', '.join(
             str(v) for v in expected)
-    if keyword == 'pattern':
-        return 'Value should match the pattern %s' % expected
-    if keyword == 'minLength':
-        return 'Value should be at least %d characters long.' % expected
-    if keyword == 'maxLength':
-        return 'Value should be at most %d characters long.' % expected
-    if keyword == 'minimum':
-        return 'Value should be at least %s.' % expected
-    if keyword == 'maximum':
-        return 'Value should be at most %s.' % expected
-    if keyword == 'minItems':
-        return 'Value should have at least %d elements.' % expected
-    if keyword == 'maxItems':
-        return 'Value should have at most %d elements.' % expected
-    if keyword == 'minProperties':
-        return 'Value should have at least %d members.' % expected
-    if keyword == 'maxProperties':
-        return 'Value should have at most %d members.' % expected
+    if keyword in _REASONS:
+        return _REASONS[keyword] % (expected,)
     if keyword == 'not':
         return 'Value is not allowed.'
     return 'Value is not valid.'
@@ -192,9 +193,7 @@ def to_exception(error, root_name):
 
 def first_error(schema, instance):
     """The first ``ValidationError`` of ``instance``, or None."""
-    key = id(schema)
-    _SCHEMAS.setdefault(key, schema)
-    return next(iter(_validator(key).iter_errors(instance)), None)
+    return next(iter(_validator(schema).iter_errors(instance)), None)
 
 
 def validate(schema, instance, root_name):

@@ -190,9 +190,9 @@ def _run(lookup):
         LOG.exception('ARQ project_id back-fill failed')
 
 
-def run_once(conf=None):
-    """One back-fill walk in the calling thread (the cluster's periodic
-    job); does nothing when ``[nova]`` is not configured."""
+def _lookup(conf):
+    """Nova's project lookup, or None when ``[nova]`` is not configured
+    or its options cannot be loaded (logged): then nothing is back-filled."""
     try:
         adapter = nova._adapter_from_conf(conf or CONF)
     except Exception:  # noqa: BLE001 - a bad [nova] must not stop us
@@ -203,24 +203,24 @@ def run_once(conf=None):
         LOG.debug('[nova] is not configured: skipping the ARQ project_id '
                   'back-fill')
         return None
-    _run(functools.partial(nova.server_project, adapter=adapter))
+    return functools.partial(nova.server_project, adapter=adapter)
+
+
+def run_once(conf=None):
+    """One back-fill walk in the calling thread (the cluster's periodic
+    job); does nothing when ``[nova]`` is not configured."""
+    lookup = _lookup(conf)
+    if lookup is not None:
+        _run(lookup)
 
 
 def start_background(conf=None):
     """Run :func:`backfill_project_ids` once in a daemon thread; returns
     the thread, or None when ``[nova]`` is not configured (or its options
     cannot be loaded: logged)."""
-    try:
-        adapter = nova._adapter_from_conf(conf or CONF)
-    except Exception:  # noqa: BLE001 - a bad [nova] must not stop start
-        LOG.exception('Cannot build the Nova client: skipping the ARQ '
-                      'project_id back-fill')
+    lookup = _lookup(conf)
+    if lookup is None:
         return None
-    if adapter is None:
-        LOG.debug('[nova] is not configured: skipping the ARQ project_id '
-                  'back-fill')
-        return None
-    lookup = functools.partial(nova.server_project, adapter=adapter)
     thread = threading.Thread(target=_run, args=(lookup,),
                               name='arq-project-backfill', daemon=True)
     thread.start()

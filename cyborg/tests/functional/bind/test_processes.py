@@ -8,16 +8,11 @@ it does not answer, failed in CI), on one SQLite file, with the recording Nova:
 * the conductor SIGKILLed while binds wait on a slow agent, then
   restarted: no ARQ stays unresolved and no attach handle leaks.
 """
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from cyborg.common import states
@@ -26,10 +21,10 @@ from cyborg.db import models
 from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import nova
 from cyborg.tests.fixtures import servers
+from cyborg.tests.functional import processes
 from cyborg.tests.functional.bind import env
 
-RABBIT = servers.url('rabbitmq')
-HEADERS = dict(env.SERVICE, **{'Content-Type': 'application/json'})
+HEADERS = processes.HEADERS
 
 
 @pytest.fixture(autouse=True)
@@ -37,102 +32,30 @@ def _broker():
     servers.require('rabbitmq')
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-class Cluster:
+class Cluster(processes.ProcessGroup):
     def __init__(self, tmp_path, fake_nova, agent_delay=0.0):
-        self.tmp = tmp_path
-        self.db_url = 'sqlite:///%s' % (tmp_path / 'cyborg.sqlite')
-        migration.upgrade('head', url=self.db_url)
-        self.engine = database.sqlite_engine(tmp_path / 'cyborg.sqlite')
-        self.port = _free_port()
-        self.url = 'http://127.0.0.1:%d' % self.port
-        self.procs = {}
-        self.root = tmp_path / 'sys-root'
-        self.root.mkdir()
+        db_url = 'sqlite:///%s' % (tmp_path / 'cyborg.sqlite')
+        migration.upgrade('head', url=db_url)
         self.agent_delay = agent_delay
-        exchange = 'cyborg_test_%s' % uuid.uuid4().hex[:8]
-        lines = ['[DEFAULT]', 'transport_url = %s' % RABBIT,
-                 'control_exchange = %s' % exchange,
-                 'rpc_response_timeout = 10', 'bind_timeout = 8',
-                 '[database]', 'connection = %s' % self.db_url,
-                 '[api]', 'auth_strategy = noauth', 'host_ip = 127.0.0.1',
-                 'port = %d' % self.port] + fake_nova.conf_lines()
-        self.conf = tmp_path / 'cyborg.conf'
-        self.conf.write_text('\n'.join(lines) + '\n')
-
-    def _spawn(self, name, argv, host, ready=None):
-        log = open(self.tmp / ('%s.log' % name), 'a')
-        host_conf = self.tmp / ('%s.conf' % name)
-        host_conf.write_text('[DEFAULT]\nhost = %s\n' % host)
-        cmd = [sys.executable] + argv + ['--config-file', str(self.conf),
-                                         '--config-file', str(host_conf)]
-        self.procs[name] = subprocess.Popen(cmd, stdout=log,
-                                            stderr=subprocess.STDOUT)
-        return self.procs[name]
+        super().__init__(
+            tmp_path, database.sqlite_engine(tmp_path / 'cyborg.sqlite'),
+            db_url, ['rpc_response_timeout = 10', 'bind_timeout = 8']
+            + fake_nova.conf_lines())
+        self.db_url = db_url
 
     def start(self):
-        self._spawn('agent', ['-m', 'cyborg.tests.functional.bind.procs',
-                              'agent', '--root', str(self.root),
-                              '--delay', str(self.agent_delay)], 'agent-1')
+        self.spawn('agent', ['-m', 'cyborg.tests.functional.bind.procs',
+                             'agent', '--root', str(self.root),
+                             '--delay', str(self.agent_delay)], 'agent-1')
         self.start_conductor()
-        self._spawn('api', ['-c', 'import sys; from cyborg.cmd.api import '
-                            'main; main(sys.argv[1:])'], 'api-1')
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.procs['api'].poll() is None, (
-                self.tmp / 'api.log').read_text()
-            try:
-                requests.get(self.url + '/', timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        self._wait_log('conductor', 'conductor ready')
-        self._wait_log('agent', 'agent ready')
+        self.api()
+        self.wait_log('conductor', 'conductor ready')
+        self.wait_log('agent', 'agent ready')
         return self
 
     def start_conductor(self):
-        self._spawn('conductor', ['-m', 'cyborg.tests.functional.bind.procs',
-                                  'conductor'], 'cond-1')
-
-    def _wait_log(self, name, text, timeout=60):
-        deadline = time.monotonic() + timeout
-        path = self.tmp / ('%s.log' % name)
-        while time.monotonic() < deadline:
-            if text in path.read_text():
-                return
-            if self.procs[name].poll() is not None:
-                break
-            time.sleep(0.1)
-        raise AssertionError('%s not ready: %s' % (name, path.read_text()))
-
-    def kill(self, name, sig=signal.SIGKILL):
-        proc = self.procs.pop(name)
-        proc.send_signal(sig)
-        proc.wait(30)
-
-    def stop(self):
-        for name in list(self.procs):
-            proc = self.procs.pop(name)
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-        self.engine.dispose()
-
-    def http(self, method, path, body=None, timeout=30):
-        return requests.request(method, self.url + path, json=body,
-                                headers=HEADERS, timeout=timeout)
-
-    def session(self):
-        return sa.orm.Session(self.engine)
+        self.spawn('conductor', ['-m', 'cyborg.tests.functional.bind.procs',
+                                 'conductor'], 'cond-1')
 
 
 @pytest.fixture
@@ -243,7 +166,7 @@ def test_conductor_killed_mid_bind(tmp_path, fake_nova):
         with cluster.session() as s:
             assert env.handles_in_use(s) == 3
         cluster.start_conductor()
-        cluster._wait_log('conductor', 'conductor ready')
+        cluster.wait_log('conductor', 'conductor ready')
         for server in servers:
             listed = _wait_resolved(cluster, server)
             assert [a['state'] for a in listed] == [states.BIND_FAILED]

@@ -14,9 +14,6 @@ runs the long version and sums it up in ``CYBORG_FUZZ_REPORT``.
 import json
 import os
 import pathlib
-import signal
-import subprocess
-import threading
 
 import hypothesis
 from hypothesis import HealthCheck
@@ -58,35 +55,9 @@ TEMPEST_500S = ('DeviceProfile name needed.',
 TEMPEST_500_PREFIX = 'DeviceProfile with uuid '
 
 
-class _DrainedStandalone(standalone.StandaloneProcess):
-    """The standalone with its log read as it comes: thousands of
-    requests must not fill the pipe and stall the service."""
-
-    def start(self, timeout=60):
-        super().start(timeout)
-        self._lines = []
-        self._drain = threading.Thread(
-            target=lambda: self._lines.extend(iter(
-                self.proc.stdout.readline, '')), daemon=True)
-        self._drain.start()
-        return self
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._drain.join(10)
-        self.output = ''.join(self._lines)
-        return self.proc.returncode
-
-
 @pytest.fixture(scope='module')
 def service(tmp_path_factory):
-    proc = _DrainedStandalone(
+    proc = standalone.StandaloneProcess(
         tmp_path_factory.mktemp('fuzz') / 'state').start()
     standalone.wait_for_provider(proc.url)
     yield proc

@@ -4,6 +4,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -17,6 +18,10 @@ def free_port():
 
 
 class StandaloneProcess:
+    """``cyborg-standalone`` as a child process. Its output is read as it
+    comes (a thread), so a long run never fills the pipe and stalls the
+    service; :attr:`output` is what it printed so far."""
+
     def __init__(self, state_dir):
         self.state_dir = str(state_dir)
         self.port = free_port()
@@ -24,7 +29,12 @@ class StandaloneProcess:
         self.placement_port = free_port()
         self.placement_url = 'http://127.0.0.1:%d' % self.placement_port
         self.proc = None
-        self.output = ''
+        self._lines = []
+        self._drain = None
+
+    @property
+    def output(self):
+        return ''.join(self._lines)
 
     def start(self, timeout=60):
         cmd = [sys.executable, '-m', 'cyborg.cmd.standalone',
@@ -35,11 +45,15 @@ class StandaloneProcess:
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True,
                                      env=env)
+        self._drain = threading.Thread(
+            target=lambda: self._lines.extend(iter(
+                self.proc.stdout.readline, '')), daemon=True)
+        self._drain.start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError('standalone exited: %s'
-                                   % self.proc.stdout.read())
+                self._drain.join(10)
+                raise RuntimeError('standalone exited: %s' % self.output)
             try:
                 if requests.get(self.url + '/', timeout=1).ok:
                     return self
@@ -56,8 +70,8 @@ class StandaloneProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc:
-            self.output = self.proc.stdout.read()
+        if self._drain is not None:
+            self._drain.join(10)
         return self.proc.returncode if self.proc else None
 
 
