@@ -22,9 +22,7 @@ def build_conductor():
     from cyborg.conductor import service as conductor_service
     from cyborg.db import session
     session.configure()
-    conductor = conductor_service.ConductorService(CONF.host)
-    LOG.info('cyborg-conductor running as %s', CONF.host)
-    return conductor
+    return conductor_service.ConductorService(CONF.host)
 
 
 def main(argv=None):

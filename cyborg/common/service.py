@@ -21,6 +21,8 @@ keeps ``workers`` children alive, graceful stop on SIGTERM within
 ``[DEFAULT] graceful_shutdown_timeout``, SIGHUP re-reads the mutable
 options in the master and restarts the children gracefully).
 """
+import ctypes
+import ctypes.util
 import importlib.abc
 import logging
 import multiprocessing
@@ -77,6 +79,25 @@ prepare()
 from oslo_service import loopingcall  # noqa: E402 - after the backend
 from oslo_service import service as os_service  # noqa: E402
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(master):
+    """In a launcher's child: be killed when the master dies.
+
+    A master killed with SIGKILL cannot stop its children; one left
+    running would go on heartbeating, serving and holding its host name
+    as though nothing had happened. With the parent-death signal the
+    child dies with it, and the cluster sees the member gone.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: nothing to arm
+        return
+    if os.getppid() != master:          # the master died before we armed
+        os._exit(1)
+
 
 class Managed(os_service.ServiceBase):
     """An oslo.service service around an object with start() and stop().
@@ -99,6 +120,8 @@ class Managed(os_service.ServiceBase):
 
     def start(self):
         self._stopped.clear()
+        if os.getpid() != self._master:
+            _die_with_parent(self._master)
         try:
             self.part = self.factory()
             self.part.start()

@@ -9,6 +9,7 @@ reconciliation, the ARQ ``project_id`` back-fill) run once per cycle
 across the conductors. At stop it lets running bind jobs finish
 (bounded), leaves the cluster and stops the Nova notifier.
 """
+from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from cyborg.clients import nova
@@ -19,6 +20,7 @@ from cyborg.conductor import deadlines
 from cyborg.conductor import manager
 from cyborg.conductor import rpcapi
 
+LOG = logging.getLogger(__name__)
 _JOBS_STOP_TIMEOUT = 30
 
 
@@ -35,6 +37,7 @@ class ConductorService:
         deadlines.recover(host=self.host)
         self.server.start()
         self.cluster.start_periodic()
+        LOG.info('cyborg-conductor running as %s', self.host)
 
     def stop(self):
         self.cluster.stop_periodic()

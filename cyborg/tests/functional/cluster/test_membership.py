@@ -116,7 +116,6 @@ def _server_pid(proc):
     return children[0].pid if children else proc.pid
 
 
-@pytest.mark.xfail(reason="SIGKILL of the conductor's launcher master leaves its service process running and holding the membership row (issue 11, open)", strict=False)  # noqa: E501
 def test_processes_same_host_refused(tmp_path):
     db = harness.server_db('mysql')
     try:
@@ -134,6 +133,7 @@ def test_processes_same_host_refused(tmp_path):
                "'cond-x'" in log, log
         # The launcher's service process (a child of the master) holds it.
         assert 'process %d' % _server_pid(first) in log
+        assert 'cyborg-conductor running as' not in log
         assert first.poll() is None
         with procs.session() as s:
             row = s.scalars(sa.select(models.Conductor)).one()

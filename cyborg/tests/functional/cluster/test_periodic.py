@@ -38,7 +38,6 @@ def _check_window(before, after, elapsed, interval=1.0):
             <= elapsed / (0.9 * interval) + 1, (job, done, elapsed)
 
 
-@pytest.mark.xfail(reason="under oslo.service's launcher the conductors' cluster log lines are not in the file the test reads (issue 10/11 merge, open)", strict=False)  # noqa: E501
 @harness.needs_rabbit
 @pytest.mark.parametrize('backend', ['mysql', 'postgresql'])
 def test_three_conductors_run_each_cycle_once(tmp_path, backend):

@@ -39,7 +39,6 @@ def _arqs(procs):
             sa.select(models.ExtArq))}
 
 
-@pytest.mark.xfail(reason="under oslo.service's launcher the API's bind RPC times out in this harness (issue 10/11 merge, open)", strict=False)  # noqa: E501
 @harness.needs_rabbit
 def test_killed_conductor_binds_fail_within_heartbeat_timeout(tmp_path):
     db = harness.server_db('mysql')
