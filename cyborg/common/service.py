@@ -21,8 +21,6 @@ keeps ``workers`` children alive, graceful stop on SIGTERM within
 ``[DEFAULT] graceful_shutdown_timeout``, SIGHUP re-reads the mutable
 options in the master and restarts the children gracefully).
 """
-import ctypes
-import ctypes.util
 import importlib.abc
 import logging
 import multiprocessing
@@ -30,6 +28,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 LOG = logging.getLogger(__name__)
 
@@ -79,24 +78,33 @@ prepare()
 from oslo_service import loopingcall  # noqa: E402 - after the backend
 from oslo_service import service as os_service  # noqa: E402
 
-_PR_SET_PDEATHSIG = 1
+_PARENT_POLL = 0.2
 
 
-def _die_with_parent(master):
+def _die_with_parent(master, poll=_PARENT_POLL):
     """In a launcher's child: be killed when the master dies.
 
     A master killed with SIGKILL cannot stop its children; one left
     running would go on heartbeating, serving and holding its host name
-    as though nothing had happened. With the parent-death signal the
-    child dies with it, and the cluster sees the member gone.
+    as though nothing had happened. A daemon thread watches the parent
+    pid and kills this process when the master is gone (the child is
+    re-parented). The kernel's parent-death signal (PR_SET_PDEATHSIG)
+    does not fit: it fires when the *thread* that forked the child ends,
+    and cotyledon forks from a supervisor thread that its master joins
+    on SIGTERM, which would kill children in the middle of their
+    graceful drain.
     """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: nothing to arm
-        return
-    if os.getppid() != master:          # the master died before we armed
+    if os.getppid() != master:          # the master died before we looked
         os._exit(1)
+
+    def watch():
+        while os.getppid() == master:
+            time.sleep(poll)
+        LOG.error('launcher master %d is gone; exiting', master)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name='parent-watch',
+                     daemon=True).start()
 
 
 class Managed(os_service.ServiceBase):
