@@ -25,8 +25,8 @@ import time
 from cyborg import context
 from cyborg.audit import found
 from cyborg.audit import run
-from cyborg.conductor import inventory
-from cyborg.conductor import reconcile
+from cyborg.conductor.inventory import reconcile
+from cyborg.conductor.inventory import report as inventory
 from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import placement as placement_fixture
 

@@ -22,7 +22,7 @@ import sys
 import time
 
 from cyborg import context
-from cyborg.conductor import inventory
+from cyborg.conductor.inventory import report as inventory
 from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import placement as placement_fixture
 

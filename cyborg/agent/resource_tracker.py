@@ -6,8 +6,8 @@ logged with its name and skipped, and the others still report
 (decisions D3.6; upstream aborted the whole cycle, drivers.md §1).
 
 The report is the per-driver payload documented in
-``cyborg.conductor.inventory`` (format ``cyborg-report/1``): one entry per
-driver with ``status`` ``ok`` or ``failed``. For a failed driver the
+``cyborg.conductor.inventory.report`` (format ``cyborg-report/1``): one
+entry per driver with ``status`` ``ok`` or ``failed``. For a failed driver the
 tracker sends the devices of that driver's last successful discovery, so
 the conductor leaves exactly those untouched, or ``null`` when the driver
 has not succeeded since the agent started, so the conductor removes

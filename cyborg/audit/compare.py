@@ -28,7 +28,7 @@ Kinds, in the order rows are listed for a provider:
 """
 import dataclasses
 
-from cyborg.conductor import inventory_placement as rp_sync
+from cyborg.conductor.inventory import placement as rp_sync
 
 FIXABLE = ('provider_missing', 'provider_misplaced', 'inventory_mismatch',
            'traits_mismatch', 'rp_uuid_not_stored', 'provider_stray')

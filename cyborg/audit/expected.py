@@ -2,7 +2,7 @@
 
 Per host (``devices.hostname``, the compute-node provider name):
 
-* one :class:`~cyborg.conductor.inventory_placement.Wanted` per deployable
+* one :class:`~cyborg.conductor.inventory.placement.Wanted` per deployable
   with an ``rc`` attribute, built exactly as the inventory flow and the
   periodic reconciliation build it (so the audit and the conductor agree
   on what "in sync" means);
@@ -27,7 +27,7 @@ import json
 import sqlalchemy as sa
 
 from cyborg.common import states
-from cyborg.conductor import inventory_placement as rp_sync
+from cyborg.conductor.inventory import placement as rp_sync
 from cyborg.db import models
 from cyborg.db import session
 from cyborg.db.queries import inventory as inventory_db

@@ -20,7 +20,7 @@ An audit of a host in sync therefore costs exactly ``3 + 3 * D`` calls for
 """
 import dataclasses
 
-from cyborg.conductor import inventory_placement as rp_sync
+from cyborg.conductor.inventory import placement as rp_sync
 
 CALLS_PER_HOST = 3
 CALLS_PER_PROVIDER = 3

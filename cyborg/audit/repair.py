@@ -2,7 +2,7 @@
 
 * A deployable's provider (missing, misplaced, wrong inventory or traits)
   is brought to its wanted state by the same
-  :class:`~cyborg.conductor.inventory_placement.ProviderSync` the inventory
+  :class:`~cyborg.conductor.inventory.placement.ProviderSync` the inventory
   flow uses (generation-guarded writes, retry on 409, ``reserved`` and
   ratios kept, FPGA function traits kept), once per deployable whatever
   the number of its rows.
@@ -17,7 +17,7 @@ Each row gets a ``result``: ``fixed``, ``failed: <why>`` or ``reported``.
 import logging
 
 from cyborg.common import exception
-from cyborg.conductor import inventory_placement as rp_sync
+from cyborg.conductor.inventory import placement as rp_sync
 from cyborg.db.queries import inventory as inventory_db
 
 LOG = logging.getLogger(__name__)

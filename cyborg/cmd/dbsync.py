@@ -11,7 +11,8 @@ Sub-commands (internals.md §11.2)::
 
 ``online_data_migrations`` gives ARQs that have an instance but no project
 the instance's project, asked from Nova with ``[nova]``
-(``cyborg.conductor.backfill``; ``Migrated N ARQ(s)``, instances Nova does
+(``cyborg.conductor.cluster.backfill``; ``Migrated N ARQ(s)``, instances
+Nova does
 not know are skipped), then marks devices without a state ``available``.
 
 Exit status: 0 success, 1 the command failed, 2 an online data migration
@@ -25,7 +26,7 @@ from oslo_config import cfg
 import sqlalchemy as sa
 
 from cyborg import context
-from cyborg.conductor import backfill
+from cyborg.conductor.cluster import backfill
 from cyborg.conf import CONF
 from cyborg.db import migration
 

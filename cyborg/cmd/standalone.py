@@ -105,7 +105,7 @@ class Standalone:
 
     def _start_agent(self, client):
         from cyborg.agent import service as agent_service
-        from cyborg.conductor import inventory
+        from cyborg.conductor.inventory import report as inventory
         inventory.set_placement(client)
         node = client.ensure_compute_node(CONF.host)
         agent = agent_service.AgentService(

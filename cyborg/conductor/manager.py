@@ -1,19 +1,19 @@
 """Server side of the conductor RPC API: delegates only.
 
-The work lives in ``bind.py`` (bind and its background jobs),
-``bind_unbind.py`` (unbind and delete), ``inventory.py`` (agent reports)
-and ``devices.py`` (device and deployable actions). Exceptions of cyborg's
+The work lives in ``bind/flow.py`` (bind and its background jobs),
+``bind/unbind.py`` (unbind and delete), ``inventory/report.py`` (agent
+reports) and ``devices.py`` (device and deployable actions). Exceptions of cyborg's
 own module are expected: they travel back to the caller and are not logged
 as tracebacks here.
 """
 import oslo_messaging as messaging
 
 from cyborg.common import exception
-from cyborg.conductor import bind
-from cyborg.conductor import bind_unbind
 from cyborg.conductor import devices
-from cyborg.conductor import inventory
 from cyborg.conductor import rpcapi
+from cyborg.conductor.bind import flow as bind
+from cyborg.conductor.bind import unbind as bind_unbind
+from cyborg.conductor.inventory import report as inventory
 
 
 class ConductorManager:

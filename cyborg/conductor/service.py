@@ -14,11 +14,11 @@ import oslo_messaging as messaging
 
 from cyborg.clients import nova
 from cyborg.common import rpc
-from cyborg.conductor import bind
 from cyborg.conductor import cluster
-from cyborg.conductor import deadlines
 from cyborg.conductor import manager
 from cyborg.conductor import rpcapi
+from cyborg.conductor.bind import deadlines
+from cyborg.conductor.bind import flow as bind
 
 LOG = logging.getLogger(__name__)
 _JOBS_STOP_TIMEOUT = 30

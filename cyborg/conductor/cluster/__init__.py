@@ -27,10 +27,10 @@ BACKFILL = 'project-backfill'
 def jobs(host, conf=CONF):
     """The cluster's periodic jobs, with their intervals."""
     from cyborg import context as cyborg_context
-    from cyborg.conductor import backfill
-    from cyborg.conductor import deadlines
-    from cyborg.conductor import reconcile
+    from cyborg.conductor.bind import deadlines
+    from cyborg.conductor.cluster import backfill
     from cyborg.conductor.cluster import takeover
+    from cyborg.conductor.inventory import reconcile
 
     def reconcile_all():
         reconcile.reconcile(cyborg_context.get_admin_context())

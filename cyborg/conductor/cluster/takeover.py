@@ -23,7 +23,7 @@ import logging
 from oslo_utils import timeutils
 
 from cyborg import context as cyborg_context
-from cyborg.conductor import deadlines
+from cyborg.conductor.bind import deadlines
 from cyborg.conf import CONF
 from cyborg.db.queries import conductors as conductors_db
 

@@ -1,7 +1,7 @@
 """Queries of the inventory diff (internals.md §4.3) and reconciliation.
 
 The diff runs inside ONE writer transaction per host report
-(``cyborg.conductor.inventory_diff``): the helpers taking a ``session``
+(``cyborg.conductor.inventory.diff``): the helpers taking a ``session``
 work inside the caller's transaction; the ``@session.reader/writer``
 functions open their own.
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from cyborg import context
-from cyborg.conductor import inventory
+from cyborg.conductor.inventory import report as inventory
 from cyborg.db import models
 from cyborg.tests.fixtures.database import database  # noqa: F401
 from cyborg.tests.fixtures.placement import placement  # noqa: F401

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from cyborg import context
 from cyborg import placement_embedded
 from cyborg.clients import placement as placement_client
-from cyborg.conductor import inventory
+from cyborg.conductor.inventory import report as inventory
 from cyborg.db import models
 from cyborg.db import session
 from cyborg.tests.fixtures import database

@@ -2,7 +2,7 @@
 import pytest
 
 from cyborg.clients import nova as nova_client
-from cyborg.conductor import bind
+from cyborg.conductor.bind import flow as bind
 from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import nova
 from cyborg.tests.fixtures import services

@@ -31,8 +31,8 @@ def _wait_for_signal():
 
 
 def conductor():
-    from cyborg.conductor import deadlines
     from cyborg.conductor import service
+    from cyborg.conductor.bind import deadlines
     from cyborg.db import session
     session.configure()
     svc = service.ConductorService(CONF.host)

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from cyborg import context as cyborg_context
 from cyborg.common import states
-from cyborg.conductor import bind_db
-from cyborg.conductor import deadlines
+from cyborg.conductor.bind import deadlines
 from cyborg.conf import CONF
 from cyborg.db import models
+from cyborg.db.queries import binding as bind_db
 from cyborg.tests.functional.bind import env
 
 

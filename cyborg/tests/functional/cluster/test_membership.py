@@ -155,8 +155,8 @@ def test_processes_same_host_refused(tmp_path):
 def test_takeover_fails_only_binds_of_dead_members(db):
     """In-process: the rows as a dead member, a live one, a cleanly
     stopped one and a conductor of an older release left them."""
-    from cyborg.conductor import bind_db
     from cyborg.conductor.cluster import takeover
+    from cyborg.db.queries import binding as bind_db
     from cyborg.tests.functional.bind import env
     ctx = cyborg_context.get_admin_context()
     owners = ['dead', 'live', 'stopped', 'old-release']

@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from cyborg.common import exception
-from cyborg.conductor import inventory
-from cyborg.conductor import reconcile
+from cyborg.conductor.inventory import reconcile
+from cyborg.conductor.inventory import report as inventory
 from cyborg.db import models
 from cyborg.tests.functional.inventory import conftest
 

@@ -18,8 +18,8 @@ from cyborg import context
 from cyborg.clients import nova as nova_client
 from cyborg.common import exception
 from cyborg.common import rpc
-from cyborg.conductor import backfill
 from cyborg.conductor import service
+from cyborg.conductor.cluster import backfill
 from cyborg.conf import CONF
 from cyborg.db import models
 from cyborg.tests.fixtures import database
@@ -219,7 +219,7 @@ def test_nova_not_configured(db, ctx):
 # -- in the conductor ---------------------------------------------------
 
 def test_background_skipped_without_nova(db, caplog):
-    caplog.set_level('DEBUG', logger='cyborg.conductor.backfill')
+    caplog.set_level('DEBUG', logger='cyborg.conductor.cluster.backfill')
     assert backfill.start_background() is None
     assert 'skipping the ARQ project_id back-fill' in caplog.text
 

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from cyborg import context
-from cyborg.conductor import inventory
+from cyborg.conductor.inventory import report as inventory
 from cyborg.tests.fixtures.database import database  # noqa: F401
 from cyborg.tests.fixtures.placement import placement  # noqa: F401
 

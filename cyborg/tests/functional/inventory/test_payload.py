@@ -3,7 +3,7 @@ import copy
 
 import pytest
 
-from cyborg.conductor import inventory
+from cyborg.conductor.inventory import report as inventory
 from cyborg.tests.functional.inventory import conftest
 
 

@@ -3,8 +3,8 @@ import time
 
 import sqlalchemy as sa
 
-from cyborg.conductor import inventory
-from cyborg.conductor import reconcile
+from cyborg.conductor.inventory import reconcile
+from cyborg.conductor.inventory import report as inventory
 from cyborg.db import models
 from cyborg.tests.functional.inventory import conftest
 

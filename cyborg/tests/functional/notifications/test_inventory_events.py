@@ -7,7 +7,7 @@ import uuid
 
 from cyborg import context
 from cyborg.conductor import devices
-from cyborg.conductor import inventory
+from cyborg.conductor.inventory import report as inventory
 from cyborg.conf import CONF
 from cyborg.notifications import events
 from cyborg.notifications import notifier

@@ -4,8 +4,8 @@ import time
 import uuid
 
 from cyborg import context as cyborg_context
-from cyborg.conductor import bind_db
-from cyborg.conductor import deadlines
+from cyborg.conductor.bind import deadlines
+from cyborg.db.queries import binding as bind_db
 from cyborg.notifications import notifier
 from cyborg.tests.functional.bind import env
 

@@ -10,7 +10,7 @@ import pytest
 import wsgi_intercept
 from wsgi_intercept import requests_intercept
 
-from cyborg.conductor import inventory
+from cyborg.conductor.inventory import report as inventory
 from cyborg.conf import CONF
 from cyborg.db import session as db_session
 from cyborg.tests.fixtures import database

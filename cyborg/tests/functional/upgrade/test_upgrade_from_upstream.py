@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from cyborg import context
 from cyborg.accelerator.drivers import fake
 from cyborg.agent import resource_tracker
-from cyborg.conductor import inventory
+from cyborg.conductor.inventory import report as inventory
 from cyborg.db import migration
 from cyborg.db import models
 from cyborg.tests.functional.cmd import test_status

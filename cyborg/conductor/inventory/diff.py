@@ -33,7 +33,7 @@ import uuid as uuid_lib
 
 import sqlalchemy as sa
 
-from cyborg.conductor import inventory_placement as rp_sync
+from cyborg.conductor.inventory import placement as rp_sync
 from cyborg.db import models
 from cyborg.db import session as db_session
 from cyborg.db.queries import inventory as inventory_db

@@ -39,8 +39,8 @@ import threading
 
 from cyborg import context as cyborg_context
 from cyborg.common import exception
-from cyborg.conductor import inventory
-from cyborg.conductor import inventory_placement as rp_sync
+from cyborg.conductor.inventory import placement as rp_sync
+from cyborg.conductor.inventory import report as inventory
 from cyborg.db.queries import inventory as inventory_db
 
 LOG = logging.getLogger(__name__)

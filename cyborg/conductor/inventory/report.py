@@ -44,9 +44,9 @@ import threading
 
 from cyborg.clients import placement as placement_client
 from cyborg.common import exception
-from cyborg.conductor import inventory_diff
-from cyborg.conductor import inventory_placement as rp_sync
-from cyborg.conductor import inventory_removal
+from cyborg.conductor.inventory import diff as inventory_diff
+from cyborg.conductor.inventory import placement as rp_sync
+from cyborg.conductor.inventory import removal as inventory_removal
 from cyborg.db import session
 from cyborg.db.queries import inventory as inventory_db
 from cyborg.notifications import events as notifications

@@ -26,10 +26,10 @@ import sqlalchemy as sa
 from cyborg.common import exception
 from cyborg.common import state_machine as sm
 from cyborg.common import states
-from cyborg.conductor import bind_agent
-from cyborg.conductor import bind_db
+from cyborg.conductor.bind import agent as bind_agent
 from cyborg.db import models
 from cyborg.db.queries import arqs as arq_queries
+from cyborg.db.queries import binding as bind_db
 from cyborg.notifications import events as notifications
 
 LOG = logging.getLogger(__name__)

@@ -30,10 +30,10 @@ from cyborg import context as cyborg_context
 from cyborg.clients import nova
 from cyborg.common import state_machine as sm
 from cyborg.common import states
-from cyborg.conductor import bind_agent
-from cyborg.conductor import bind_db
+from cyborg.conductor.bind import agent as bind_agent
 from cyborg.conf import CONF
 from cyborg.db import models
+from cyborg.db.queries import binding as bind_db
 from cyborg.notifications import events as notifications
 
 LOG = logging.getLogger(__name__)

@@ -41,11 +41,11 @@ import threading
 from cyborg.clients import nova
 from cyborg.common import exception
 from cyborg.common import state_machine as sm
-from cyborg.conductor import bind_agent
-from cyborg.conductor import bind_db
-from cyborg.conductor import bind_unbind
+from cyborg.conductor.bind import agent as bind_agent
+from cyborg.conductor.bind import unbind as bind_unbind
 from cyborg.conf import CONF
 from cyborg.db import session
+from cyborg.db.queries import binding as bind_db
 from cyborg.notifications import events as notifications
 
 LOG = logging.getLogger(__name__)

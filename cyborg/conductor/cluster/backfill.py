@@ -30,10 +30,10 @@ from sqlalchemy import orm
 from cyborg import context as cyborg_context
 from cyborg.clients import nova
 from cyborg.common import exception
-from cyborg.conductor import bind_db
 from cyborg.conf import CONF
 from cyborg.db import models
 from cyborg.db import session
+from cyborg.db.queries import binding as bind_db
 
 LOG = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ import logging
 import sqlalchemy as sa
 
 from cyborg.common import exception
-from cyborg.conductor import inventory_placement as rp_sync
+from cyborg.conductor.inventory import placement as rp_sync
 from cyborg.db import models
 from cyborg.db import session
 from cyborg.db.queries import inventory as inventory_db
