@@ -55,8 +55,10 @@ def get_client(target, version_cap=None, timeout=None):
 
 
 def get_server(target, endpoints):
+    # No executor argument: oslo.messaging deprecates it and picks the
+    # threading executor itself when eventlet has not patched threads (and
+    # no service process imports eventlet).
     access_policy = dispatcher.DefaultRPCAccessPolicy
     return messaging.get_rpc_server(get_transport(), target, endpoints,
-                                    executor='threading',
                                     serializer=ContextSerializer(),
                                     access_policy=access_policy)
