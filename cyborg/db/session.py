@@ -96,7 +96,11 @@ def use_engine(engine):
     return _main.patch_engine(engine)
 
 
-_BUSY_RETRIES = 5
+# A transaction that lost a race is re-run until it wins or this much time
+# has passed (the same patience as SQLite's busy timeout); several writer
+# processes on one SQLite file under steady load can make one lose many
+# times in a row, so a fixed small count of attempts is not enough.
+BUSY_RETRY_SECONDS = SQLITE_BUSY_TIMEOUT_MS / 1000.0
 
 
 def is_busy(exc):
@@ -111,16 +115,22 @@ def is_busy(exc):
 
 def retry_on_busy(fn):
     """Re-run a whole writer transaction that lost a race (see
-    :func:`is_busy`). Put it OUTSIDE ``@writer``, on functions that are
-    never called inside another transaction."""
+    :func:`is_busy`) until it commits or :data:`BUSY_RETRY_SECONDS` have
+    passed. Put it OUTSIDE ``@writer``, on functions that are never called
+    inside another transaction."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        for attempt in range(_BUSY_RETRIES):
+        deadline = time.monotonic() + BUSY_RETRY_SECONDS
+        attempt = 0
+        while True:
             try:
                 return fn(*args, **kwargs)
             except Exception as exc:
-                if not is_busy(exc) or attempt == _BUSY_RETRIES - 1:
+                if not is_busy(exc) or time.monotonic() >= deadline:
                     raise
-                LOG.debug('Retrying %s after %s', fn.__name__, exc)
-                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+                attempt += 1
+                LOG.debug('Retrying %s (attempt %d) after %s',
+                          fn.__name__, attempt, exc)
+                # jittered, growing to at most ~0.2 s between attempts
+                time.sleep(random.uniform(0.005, 0.05) * min(attempt, 4))
     return wrapper
