@@ -36,6 +36,30 @@ def _access_pids(dep, since=0):
             if ' cyborg.api.access ' in line]
 
 
+def _freeze(pid, timeout=10):
+    """SIGSTOP ``pid`` and wait until every thread of it has stopped.
+
+    kill() returns once the signal is pending: one thread takes it and
+    then stops the others, so on a busy machine another thread (the one
+    accepting connections) can run on for a while and take the next one.
+    """
+    servers.os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + timeout
+    task = '/proc/%d/task' % pid
+    while time.monotonic() < deadline:
+        states = []
+        for tid in servers.os.listdir(task):
+            try:
+                with open('%s/%s/stat' % (task, tid)) as f:
+                    states.append(f.read().rsplit(')', 1)[1].split()[0])
+            except FileNotFoundError:   # a thread that just ended
+                continue
+        if states and all(state in ('T', 't') for state in states):
+            return
+        time.sleep(0.01)
+    raise AssertionError('worker %d did not stop' % pid)
+
+
 def _get(url, **kw):
     # a new connection per request: the test controls which worker runs
     return requests.get(url, headers=dict(HEADERS, Connection='close'),
@@ -50,7 +74,7 @@ def test_two_workers_both_serve_and_run_the_story(deployment):
     assert stories.run_sdk(deployment.url) == 'Initial'
     for frozen, serving in (workers, workers[::-1]):
         deployment_log = len(deployment.log.read_text())
-        servers.os.kill(frozen, signal.SIGSTOP)
+        _freeze(frozen)
         try:
             for _ in range(4):
                 assert _get(deployment.url + '/v2/device_profiles').ok
