@@ -7,6 +7,7 @@ SQLAlchemy session of the current transaction.
 """
 import functools
 import logging
+import os
 import random
 import threading
 import time
@@ -40,11 +41,20 @@ def _sqlite_file_tuning(engine):
     engine is created and before any other connection of this process
     exists (switching needs the file to itself); every new connection then
     only sets its busy timeout.
+
+    Connections are pooled (oslo.db gives SQLite files a ``NullPool``):
+    opening a connection per transaction made the last one out of the file
+    checkpoint the WAL, fsync and delete it on every close, several times
+    the cost of the query and the commit. The pool follows ``[database]
+    max_pool_size``, ``max_overflow`` and ``pool_timeout``, and a forked
+    child (uWSGI, gunicorn and cyborg-api workers) drops the connections
+    it inherited without closing them (they belong to the parent).
     """
     url = engine.url
     if url.get_backend_name() != 'sqlite' or url.database in (None, '',
                                                               ':memory:'):
         return
+    _pool_connections(engine)
 
     @sa.event.listens_for(engine, 'connect')
     def _on_connect(dbapi_conn, record):
@@ -66,6 +76,25 @@ def _sqlite_file_tuning(engine):
 
 
 _main.append_on_engine_create(_sqlite_file_tuning)
+
+
+def _pool_connections(engine, conf=CONF):
+    old = engine.pool
+    if not isinstance(old, sa.pool.NullPool):
+        return
+    db = conf.database
+    pool_size = db.max_pool_size if db.max_pool_size is not None else 5
+    engine.pool = sa.pool.QueuePool(
+        old._creator, pool_size=pool_size,
+        max_overflow=db.max_overflow if db.max_overflow is not None else 10,
+        timeout=db.pool_timeout if db.pool_timeout is not None else 30,
+        recycle=old._recycle, echo=old.echo,
+        logging_name=old._orig_logging_name,
+        reset_on_return=old._reset_on_return, pre_ping=old._pre_ping,
+        _dispatch=old.dispatch, dialect=old._dialect)
+    if hasattr(os, 'register_at_fork'):
+        os.register_at_fork(
+            after_in_child=functools.partial(engine.dispose, close=False))
 
 
 def configure(conf=CONF):
