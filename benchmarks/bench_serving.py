@@ -165,15 +165,23 @@ def table(results):
 
 
 def profile(count=300, top=20):
-    """cProfile of the in-process application: ARQ GET and POST."""
+    """cProfile of the in-process application: ARQ GET and POST, on the
+    service's own engine (a SQLite file configured from [database], as
+    the servers above use it), not the tests' fixture engine."""
     import webob
 
+    from cyborg.conf import CONF
+    from cyborg.db import session
     from cyborg.tests.fixtures import database
     from cyborg.tests.fixtures import services
     from cyborg.tests.functional.api import gabbi_fixtures
     gabbi_fixtures.init_conf()        # oslo.policy needs a parsed CONF
-    db = database.Database()
-    db.setUp()
+    tmp = tempfile.mkdtemp(prefix='bench-serving-profile-')
+    path = os.path.join(tmp, 'cyborg.sqlite')
+    shutil.copyfile(database.template_path(), path)
+    CONF.set_override('connection', 'sqlite:///' + path, 'database')
+    CONF.set_override('transport_url', 'fake://')
+    session.configure()
     try:
         app = services.api_app()
 
@@ -195,6 +203,7 @@ def profile(count=300, top=20):
                 ('POST arq', lambda: call(
                     'POST', '/v2/accelerator_requests',
                     {'device_profile_name': 'p'}))):
+            fn()                      # warm caches before measuring
             prof = cProfile.Profile()
             prof.enable()
             for _ in range(count):
@@ -204,7 +213,8 @@ def profile(count=300, top=20):
                 label, count, top))
             pstats.Stats(prof).sort_stats('tottime').print_stats(top)
     finally:
-        db.cleanUp()
+        session.get_engine().dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main():
