@@ -40,6 +40,7 @@ from cyborg.clients import placement as placement_client
 from cyborg.common import states
 from cyborg.db import session
 from cyborg.tests.functional.standalone import conftest
+from cyborg.tests.functional.standalone import invariants
 
 ROUNDS = int(os.environ.get('CYBORG_SIGKILL_ROUNDS', '20'))
 THREADS = 4
@@ -49,7 +50,6 @@ PLACEMENT = {'X-Auth-Token': 'admin',
 A = '/v2/accelerator_requests'
 DPS = '/v2/device_profiles'
 BASE = 'sigkill-fpga'
-TRANSITIONAL = (states.BIND_STARTED, states.DELETING, states.UNBIND_FAILED)
 CONFIG = """[DEFAULT]
 bind_timeout = 4
 periodic_interval = 1
@@ -232,33 +232,13 @@ class Worker:
                 return          # the process was killed under us
 
 
-def _db(state_dir):
-    path = os.path.join(state_dir, 'cyborg.sqlite')
-    conn = sqlite3.connect('file:%s?mode=ro' % path, uri=True, timeout=30)
-    return conn
-
-
-def _arq_rows(state_dir):
-    """{uuid: (state, instance, handle id)}"""
-    with _db(state_dir) as conn:
-        return {r[0]: (r[1], r[2], r[3]) for r in conn.execute(
-            'SELECT uuid, state, instance_uuid, attach_handle_id '
-            'FROM extended_accelerator_requests')}
-
-
-def _handles_in_use(state_dir):
-    with _db(state_dir) as conn:
-        return {r[0] for r in conn.execute(
-            'SELECT id FROM attach_handles WHERE in_use = 1')}
-
-
 def _profiles(state_dir):
-    with _db(state_dir) as conn:
+    with invariants.connect(state_dir) as conn:
         return dict(conn.execute('SELECT name, uuid FROM device_profiles'))
 
 
 def _runs(state_dir):
-    with _db(state_dir) as conn:
+    with invariants.connect(state_dir) as conn:
         try:
             return dict(conn.execute('SELECT name, runs FROM periodic_tasks'))
         except sqlite3.OperationalError:
@@ -278,15 +258,7 @@ def _wait_cycle(state_dir, before, timeout=30):
 
 
 def _check_database(state_dir, ledger):
-    rows = _arq_rows(state_dir)
-    stuck = {u: r[0] for u, r in rows.items() if r[0] in TRANSITIONAL}
-    assert not stuck, stuck
-    bound_handles = [r[2] for r in rows.values() if r[0] == states.BOUND]
-    assert None not in bound_handles
-    assert sorted(bound_handles) == sorted(_handles_in_use(state_dir))
-    held = {u: r for u, r in rows.items()
-            if r[0] != states.BOUND and r[2] is not None}
-    assert not held, held
+    rows = invariants.check(state_dir)
     with ledger.lock:
         lost = ledger.arqs - ledger.arqs_touched - set(rows)
         assert not lost, 'ARQs answered 201 are gone: %s' % lost
