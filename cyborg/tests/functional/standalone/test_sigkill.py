@@ -372,5 +372,12 @@ def test_sigkill_under_write_load_then_restart(tmp_path):
         outputs.append(service.output)
     assert ledger.answers > ROUNDS * THREADS
     text = '\n'.join(outputs)
+    if os.environ.get('CYBORG_SIGKILL_DUMP'):
+        with open(os.environ['CYBORG_SIGKILL_DUMP'], 'w') as f:
+            f.write(text)
+    print('%d answers; recovered at restart: %d bind(s) failed, %d '
+          'delete(s) finished' % (
+              ledger.answers, text.count('restarted while the bind'),
+              text.count('Finished the interrupted delete')))
     assert 'database is locked' not in text, text[-4000:]
     assert not ledger.failures, ledger.failures[:5]
