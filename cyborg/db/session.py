@@ -101,7 +101,9 @@ def _sqlite_writer_takes_the_lock(db_session, transaction, connection):
             or not _is_writer(db_session)):
         return
     # Nothing ran yet in the deferred transaction oslo.db began.
-    connection.exec_driver_sql('ROLLBACK')
+    if getattr(connection.connection.dbapi_connection, 'in_transaction',
+               True):
+        connection.exec_driver_sql('ROLLBACK')
     connection.exec_driver_sql('BEGIN IMMEDIATE')
 
 
