@@ -104,6 +104,22 @@ def read_body(environ, max_size):
     return _dechunk(stream, max_size)
 
 
+def framing_error(message, remote_addr=None):
+    """``(status line, headers, body)`` of the 400 for a request that the
+    HTTP server refused before the application ran (cheroot: a malformed
+    ``Content-Length`` or header line), in the contract's shape, with the
+    same INFO log line as a body that cannot be read."""
+    if 'content-length' in message.lower():
+        exc = UnreadableBody(reason='invalid Content-Length')
+    else:
+        exc = exception.Invalid(
+            message='The request could not be read: %s' % message[:200])
+    LOG.info('Request from %s refused by the HTTP server: %s',
+             remote_addr, exc.message)
+    response = expose.application_error(exc)
+    return response.status, response.headerlist, response.body
+
+
 class BodyReader:
     """WSGI middleware: the body read up front, 400 if it cannot be."""
 

@@ -19,6 +19,7 @@ import sys
 from oslo_log import log as logging
 
 from cyborg.api import app as api_app
+from cyborg.api import body_reader
 from cyborg.cmd import common
 from cyborg.common import service
 from cyborg.common import wsgi_service
@@ -56,6 +57,7 @@ def build_server(sock, tls, conf=CONF):
         shutdown_timeout=conf.graceful_shutdown_timeout,
         keepalive=conf.api.wsgi_keep_alive,
         max_keepalive=conf.api.max_keepalive_connections,
+        framing_error=body_reader.framing_error,
         tls=tls)
 
 

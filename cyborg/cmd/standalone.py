@@ -20,6 +20,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from cyborg.api import app as api_app
+from cyborg.api import body_reader
 from cyborg.cmd import common
 from cyborg.common import service as cyborg_service
 from cyborg.common import wsgi_service
@@ -127,7 +128,8 @@ class Standalone:
             api_app.setup_app(), wsgi_service.listen(self.host, self.port),
             threads=CONF.api.worker_threads,
             read_timeout=CONF.api.client_socket_timeout,
-            shutdown_timeout=CONF.graceful_shutdown_timeout)
+            shutdown_timeout=CONF.graceful_shutdown_timeout,
+            framing_error=body_reader.framing_error)
         self.api.start()
         self.parts.append(self.api)
         return self.api.url

@@ -186,6 +186,13 @@ class ARQInvalidState(Conflict):
                '%(expected)s')
 
 
+class ARQChangedDuringBind(Conflict):
+    """A concurrent unbind or delete won over a bind (issue 12): the
+    client's race, not a fault."""
+    msg_fmt = ('Bind of ARQ(s) %(arqs)s did not happen: an ARQ was '
+               'unbound or deleted while it was being bound.')
+
+
 # 415
 class UnsupportedMediaType(CyborgException):
     msg_fmt = 'Unknown mimetype: %(mimetype)s'

@@ -9,6 +9,11 @@
   (further connections wait), a read timeout per connection, TLS when a
   :class:`TLS` is given. ``stop()`` stops accepting and lets the
   requests in progress finish within ``shutdown_timeout`` seconds.
+  The request body is left to the application (``cyborg.api.body_reader``)
+  even when it is chunked, and the 400s cheroot answers itself before the
+  application runs (a malformed ``Content-Length``, a broken header) are
+  answered in the application's error shape when a ``framing_error``
+  callable is given (see :class:`_Request`).
 * :func:`tls_config` builds the server's TLS context from file names and
   says clearly which file is missing or unreadable.
 """
@@ -20,6 +25,8 @@ import ssl
 import threading
 import time
 
+from cheroot import errors as cheroot_errors
+from cheroot import server as cheroot_server
 from cheroot import wsgi as cheroot_wsgi
 from cheroot.ssl import builtin as cheroot_ssl
 
@@ -110,11 +117,66 @@ def access_logged(app):
     return logged
 
 
+class _Request(cheroot_server.HTTPRequest):
+    """cheroot's request, leaving body framing to the application.
+
+    cheroot de-chunks a chunked body itself and is lenient where the
+    application must not be: it reads a negative chunk size as the end
+    of the body (so a broken request would run with an empty body). Here
+    a chunked body reaches the application raw (``wsgi.input_terminated``
+    false), which de-chunks it strictly and answers 400 when it cannot;
+    the connection is closed afterwards, since the application may stop
+    reading part way. A 400 that cheroot answers before the application
+    runs (its "simple response") is rendered by the server's
+    ``framing_error`` callable, when it has one, as ``(status, headers,
+    body)`` in the application's error shape.
+    """
+
+    def respond(self):
+        if self.chunked_read:
+            self.chunked_read = False
+            self.close_connection = True
+            self.rfile = self.conn.rfile
+            self.server.gateway(self).respond()
+            if self.ready:
+                self.ensure_headers_sent()
+            if self.chunked_write:
+                self.conn.wfile.write(b'0\r\n\r\n')
+            return
+        super().respond()
+
+    def simple_response(self, status, msg=''):
+        render = getattr(self.server, 'framing_error', None)
+        if render is None or not str(status).startswith('400'):
+            return super().simple_response(status, msg)
+        self.close_connection = True
+        status_line, headers, body = render(
+            msg.decode('latin-1') if isinstance(msg, bytes) else str(msg),
+            self.conn.remote_addr)
+        head = ['%s %s' % (self.server.protocol, status_line)]
+        head += ['%s: %s' % (k, v) for k, v in headers
+                 if k.lower() not in ('content-length', 'connection')]
+        head += ['Content-Length: %d' % len(body), 'Connection: close']
+        data = ('\r\n'.join(head) + '\r\n\r\n').encode('latin-1') + body
+        try:
+            self.conn.wfile.write(data)
+        except OSError as exc:
+            if exc.args[0] not in cheroot_errors.socket_errors_to_ignore:
+                raise
+
+
+class _Connection(cheroot_server.HTTPConnection):
+    RequestHandlerClass = _Request
+
+
 class _Server(cheroot_wsgi.Server):
     """cheroot on a socket bound beforehand (by the master process)."""
 
-    def __init__(self, sock, app, **kwargs):
+    ConnectionClass = _Connection
+
+    def __init__(self, sock, app, framing_error=None, **kwargs):
         self._shared_socket = sock
+        self.framing_error = framing_error
         super().__init__(sock.getsockname()[:2], app, **kwargs)
 
     def bind(self, family, type, proto=0):
@@ -130,11 +192,13 @@ class WSGIServer:
 
     def __init__(self, app, sock, threads=16, read_timeout=60,
                  shutdown_timeout=60, keepalive=True, tls=None,
-                 max_keepalive=100, name='cyborg-api'):
+                 max_keepalive=100, name='cyborg-api', framing_error=None):
         self.sock = sock
         self.host, self.port = sock.getsockname()[:2]
         self.scheme = 'https' if tls is not None else 'http'
-        self._server = _Server(sock, access_logged(app), numthreads=threads,
+        self._server = _Server(sock, access_logged(app),
+                               framing_error=framing_error,
+                               numthreads=threads,
                                max=threads, timeout=read_timeout,
                                shutdown_timeout=shutdown_timeout,
                                server_name=name)

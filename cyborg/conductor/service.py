@@ -2,12 +2,14 @@
 
 At start, before taking requests, the conductor joins the cluster
 (``cluster/``: its host name must not be held by a live conductor, else
-``HostInUse`` ends the process) and fails the binds it had started
-before a restart (decision D3.9). While running, the cluster's periodic
-jobs (takeover of dead conductors' binds, ``bind_timeout``, Placement
-reconciliation, the ARQ ``project_id`` back-fill) run once per cycle
-across the conductors. At stop it lets running bind jobs finish
-(bounded), leaves the cluster and stops the Nova notifier.
+``HostInUse`` ends the process) and finishes or rolls back the work it
+had in progress before a restart (``bind/recovery.py``: binds failed,
+decision D3.9; deletes and cut-short unbinds finished). While running,
+the cluster's periodic jobs (takeover of dead conductors' work,
+``bind_timeout`` and the recovery sweep, Placement reconciliation, the
+ARQ ``project_id`` back-fill) run once per cycle across the conductors.
+At stop it lets running bind jobs finish (bounded), leaves the cluster
+and stops the Nova notifier.
 """
 from oslo_log import log as logging
 import oslo_messaging as messaging
@@ -17,8 +19,8 @@ from cyborg.common import rpc
 from cyborg.conductor import cluster
 from cyborg.conductor import manager
 from cyborg.conductor import rpcapi
-from cyborg.conductor.bind import deadlines
 from cyborg.conductor.bind import flow as bind
+from cyborg.conductor.bind import recovery
 
 LOG = logging.getLogger(__name__)
 _JOBS_STOP_TIMEOUT = 30
@@ -34,7 +36,7 @@ class ConductorService:
 
     def start(self):
         self.cluster.join()
-        deadlines.recover(host=self.host)
+        recovery.recover(host=self.host)
         self.server.start()
         self.cluster.start_periodic()
         LOG.info('cyborg-conductor running as %s', self.host)

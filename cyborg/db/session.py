@@ -97,6 +97,45 @@ def _pool_connections(engine, conf=CONF):
             after_in_child=functools.partial(engine.dispose, close=False))
 
 
+def _is_writer(db_session):
+    """Whether ``db_session`` is the session of a ``@writer`` transaction
+    (enginefacade records the mode on the context it runs under)."""
+    context = db_session.info.get('using_context')
+    if context is None:
+        return False
+    try:
+        current = enginefacade._transaction_ctx_for_context(context)
+    except Exception:  # noqa: BLE001 - not an enginefacade transaction
+        return False
+    return getattr(current, 'mode', None) is enginefacade._WRITER
+
+
+@sa.event.listens_for(sa.orm.Session, 'after_begin')
+def _sqlite_writer_takes_the_lock(db_session, transaction, connection):
+    """On SQLite, a writer transaction takes the write lock first thing
+    (``BEGIN IMMEDIATE``), waiting its turn under the busy timeout.
+
+    oslo.db begins every SQLite transaction with a plain (deferred)
+    ``BEGIN``: a writer then reads first and asks for the write lock at
+    its first write, and if another writer committed in between, SQLite
+    refuses at once ("database is locked", ``SQLITE_BUSY_SNAPSHOT``: the
+    busy timeout cannot help a stale snapshot). Under concurrent writes -
+    requests plus a restarted service's start-up work - retries ran out
+    and clients saw 500s. A writer that holds the lock from its start
+    never has a stale snapshot; readers keep their deferred ``BEGIN`` and
+    never wait (WAL).
+    """
+    if (connection.dialect.name != 'sqlite'
+            or not connection.info.get('in_transaction')
+            or not _is_writer(db_session)):
+        return
+    # Nothing ran yet in the deferred transaction oslo.db began.
+    if getattr(connection.connection.dbapi_connection, 'in_transaction',
+               True):
+        connection.exec_driver_sql('ROLLBACK')
+    connection.exec_driver_sql('BEGIN IMMEDIATE')
+
+
 def configure(conf=CONF):
     """Bind the context manager to [database]; once per process."""
     global _configured

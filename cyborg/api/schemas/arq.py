@@ -24,6 +24,7 @@ PROJECT_FIELD = 'project_id'
 XILINX_TRAIT = 'trait:CUSTOM_FPGA_XILINX'
 MAX_ARQS_PER_CREATE = 1000
 _INT_RE = re.compile(r'^\s*[+-]?[0-9]+\s*$')
+_MAX_DIGITS = len(str(MAX_ARQS_PER_CREATE)) + 6
 
 _NAME_NEEDED = exception.ARQDeviceProfileNameRequired.msg_fmt
 CREATE = {
@@ -137,6 +138,17 @@ def parse_create(body):
 
 def _int(value, index, key):
     if isinstance(value, str) and _INT_RE.match(value):
+        digits = value.strip().lstrip('+-').lstrip('0')
+        if len(digits) > _MAX_DIGITS and not value.strip().startswith('-'):
+            # Stored before validation existed (or by upstream): far over
+            # the cap, and too long for int() to parse at all.
+            raise exception.InvalidParameterValue(
+                err='Device profile group %d asks for %s %s; at most %d '
+                    'accelerator requests can be created at once.'
+                    % (index, validation.shown(value.strip()), key,
+                       MAX_ARQS_PER_CREATE))
+        if len(digits) > _MAX_DIGITS:
+            return 0        # negative: no ARQ, as any value below 1
         return int(value)
     raise exception.InvalidParameterValue(
         err='Device profile group %d has a non-integer value %s for %s.'

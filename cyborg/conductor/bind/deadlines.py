@@ -14,6 +14,12 @@
 * :func:`start_periodic` runs :func:`enforce` every ``interval`` seconds
   in a daemon thread and returns an object with ``stop()``.
 
+A bind that was programming an FPGA when it was failed may have left
+the FPGA half programmed: when the deployable does not record the
+bitstream the bind asked for (it is recorded only once programming
+succeeded), its ``bitstream_id`` is cleared (unknown), so the next bind
+that wants a bitstream there programs it again.
+
 A bind's owner is recorded in ``state_reason`` while it is
 ``BindStarted`` (``bind_db.owner_marker``). Every move is the usual
 conditional UPDATE that also checks the handle the ARQ holds, so a bind
@@ -40,12 +46,17 @@ LOG = logging.getLogger(__name__)
 
 
 def _stuck(context, older_than=None, owner=None):
-    """(id, uuid, instance, handle id, handle uuid, type, info, host)."""
+    """(id, uuid, instance, handle id, handle uuid, type, info, host,
+    deployable id, deployable bitstream, profile id, group index)."""
     arq, ah = models.ExtArq, models.AttachHandle
     dep, dev = models.Deployable, models.Device
     query = (sa.select(arq.id, arq.uuid, arq.instance_uuid,
                        arq.attach_handle_id, ah.uuid, ah.attach_type,
-                       ah.attach_info, dev.hostname)
+                       ah.attach_info, dev.hostname,
+                       dep.id.label('dep_id'),
+                       dep.bitstream_id.label('dep_bitstream'),
+                       arq.device_profile_id,
+                       arq.device_profile_group_id)
              .outerjoin(ah, arq.attach_handle_id == ah.id)
              .outerjoin(dep, ah.deployable_id == dep.id)
              .outerjoin(dev, dep.device_id == dev.id)
@@ -70,7 +81,30 @@ def _fail(context, rows, reason):
                    where=[held], sources_override={states.BIND_STARTED}):
             failed.append(row)
     bind_db.release_handles(context, [r.attach_handle_id for r in failed])
+    _forget_unconfirmed_bitstreams(context, failed)
     return failed
+
+
+def _forget_unconfirmed_bitstreams(context, rows):
+    """Clear the recorded bitstream of FPGAs a failed bind may have been
+    programming (see the module docstring)."""
+    dep = models.Deployable
+    for row in rows:
+        if row.dep_id is None or row.dep_bitstream is None:
+            continue
+        group = bind_db._profile_group(context, row)
+        wanted = group.get(bind_db.BITSTREAM_KEY)
+        if (not wanted or group.get(bind_db.FUNCTION_KEY)
+                or row.dep_bitstream == wanted):
+            continue
+        context.session.execute(
+            sa.update(dep).where(dep.id == row.dep_id,
+                                 dep.bitstream_id == row.dep_bitstream)
+            .values(bitstream_id=None)
+            .execution_options(synchronize_session=False))
+        LOG.warning('Deployable %s may be half programmed (a bind that '
+                    'was programming %s failed): its bitstream is now '
+                    'unknown', row.dep_id, wanted)
 
 
 def _fail_rows(context, find, reason):

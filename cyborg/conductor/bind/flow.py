@@ -143,9 +143,8 @@ def _instant(context, works):
     if not bound:
         _undo_mdevs(context, created)
         notifications.arq_bind_error(context, works, 'an ARQ changed')
-        raise exception.BindPreparationFailed(
-            arqs=','.join(w.uuid for w in works),
-            reason='an ARQ was unbound or deleted during the bind')
+        raise exception.ARQChangedDuringBind(
+            arqs=','.join(w.uuid for w in works))
     LOG.info('Bound %s', [w.uuid for w in works])
     notifications.arq_bind_end(context, works)
     notify(context, works)

@@ -17,6 +17,12 @@ it up any more; mdevs are removed; then handles are released and rows
 deleted in one transaction. An ARQ whose mdev could not be removed stays
 ``Deleting`` with its handle, and the call fails; repeating the delete
 finishes it.
+
+The conductor doing a delete names itself in the rows' ``state_reason``
+(``bind_db.delete_marker``), and so does one removing the mdev of an
+unbind (``bind_db.unbind_marker``): if it dies half way, the work is
+finished by ``recovery.py`` (at its restart, by the conductor that takes
+over, or by the periodic sweep).
 """
 import dataclasses
 import logging
@@ -27,6 +33,7 @@ from cyborg.common import exception
 from cyborg.common import state_machine as sm
 from cyborg.common import states
 from cyborg.conductor.bind import agent as bind_agent
+from cyborg.conf import CONF
 from cyborg.db import models
 from cyborg.db.queries import arqs as arq_queries
 from cyborg.db.queries import binding as bind_db
@@ -97,6 +104,8 @@ def _unbind_one(context, uuid):
         if holding.state == states.DELETING:
             sm.check(holding.state, states.UNBOUND, uuid)
         if holding.is_mdev:
+            if not bind_db.run(context, _mark_unbinding, holding):
+                continue
             _remove_mdev_or_fail(context, holding)
         if bind_db.run(context, _mark_unbound, holding):
             notifications.arq_unbind_end(context, uuid)
@@ -116,6 +125,20 @@ def _remove_mdev_or_fail(context, holding):
         notifications.arq_unbind_error(context, holding.uuid, reason)
         LOG.warning('Unbind of %s failed: %s', holding.uuid, reason)
         raise exception.UnbindFailed(uuid=holding.uuid, reason=reason)
+
+
+def _mark_unbinding(context, holding):
+    """Name this conductor in ``state_reason`` before the agent call, so
+    an unbind cut short by its death is finished (``recovery.py``)."""
+    arq = models.ExtArq
+    result = context.session.execute(
+        sa.update(arq).where(arq.id == holding.arq_id,
+                             arq.state == holding.state,
+                             *_same_handle(holding))
+        .values(state_reason=bind_db.unbind_marker(CONF.host),
+                updated_at=sm.utcnow())
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
 
 
 def _mark_unbound(context, holding):
@@ -157,8 +180,9 @@ def _mark_deleting(context, uuids=None, instance=None):
     # One conditional write decides a race: of parallel deletes of an ARQ
     # only the first moves it to Deleting; the others find it gone (404
     # for a delete by uuid, all or nothing; by instance it is skipped).
+    owner = {'state_reason': bind_db.delete_marker(CONF.host)}
     marked = [h for h in found
-              if sm.move(context.session, h.arq_id, states.DELETING,
+              if sm.move(context.session, h.arq_id, states.DELETING, owner,
                          sources_override=_NOT_DELETING)]
     if uuids is not None and len(marked) != len(found):
         moved = {h.arq_id for h in marked}
@@ -168,6 +192,19 @@ def _mark_deleting(context, uuids=None, instance=None):
 
 
 _NOT_DELETING = frozenset(states.ALL) - {states.DELETING}
+
+
+def finish_delete(context, holdings):
+    """Remove the mdevs of ``Deleting`` rows, then the rows; raises
+    :class:`UnbindFailed` when an mdev could not be removed (its row
+    stays ``Deleting``)."""
+    _finish_delete(context, holdings)
+
+
+def deleting_holdings(context, where):
+    """The ``Deleting`` rows matching ``where``, with what they hold."""
+    return _holdings(context, [models.ExtArq.state == states.DELETING,
+                               *where])
 
 
 def _finish_delete(context, holdings):
@@ -198,9 +235,13 @@ def _delete_rows(context, holdings):
     ids = [h.arq_id for h in holdings]
     if not ids:
         return
+    # Locked, so that of two finishers of one delete (a conductor and
+    # the recovery of its dead predecessor) only the one that removes the
+    # rows releases their handles.
     handles = list(context.session.scalars(
         sa.select(arq.attach_handle_id).where(
-            arq.id.in_(ids), arq.state == states.DELETING)))
+            arq.id.in_(ids), arq.state == states.DELETING)
+        .with_for_update()))
     context.session.execute(
         sa.delete(arq).where(arq.id.in_(ids), arq.state == states.DELETING)
         .execution_options(synchronize_session=False))

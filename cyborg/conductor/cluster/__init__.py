@@ -27,7 +27,7 @@ BACKFILL = 'project-backfill'
 def jobs(host, conf=CONF):
     """The cluster's periodic jobs, with their intervals."""
     from cyborg import context as cyborg_context
-    from cyborg.conductor.bind import deadlines
+    from cyborg.conductor.bind import recovery
     from cyborg.conductor.cluster import backfill
     from cyborg.conductor.cluster import takeover
     from cyborg.conductor.inventory import reconcile
@@ -39,7 +39,7 @@ def jobs(host, conf=CONF):
         periodic.Job(TAKEOVER, conf.conductor.heartbeat_interval,
                      lambda: takeover.run(host)),
         periodic.Job(DEADLINES, max(conf.bind_timeout / 4.0, 1.0),
-                     deadlines.enforce),
+                     recovery.sweep),
         periodic.Job(RECONCILE, conf.periodic_interval, reconcile_all),
         periodic.Job(BACKFILL, conf.conductor.backfill_interval,
                      backfill.run_once),

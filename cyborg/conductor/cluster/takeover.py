@@ -1,5 +1,6 @@
-"""Takeover: the unfinished binds of a dead conductor are failed by a
-live one.
+"""Takeover: the unfinished work of a dead conductor is finished or rolled
+back by a live one (binds failed as below; deletes and cut-short unbinds
+finished, ``bind/recovery.py``).
 
 A bind in progress is ``BindStarted`` with its conductor's name in
 ``state_reason`` (``bind_db.owner_marker``); only that conductor's
@@ -23,7 +24,7 @@ import logging
 from oslo_utils import timeutils
 
 from cyborg import context as cyborg_context
-from cyborg.conductor.bind import deadlines
+from cyborg.conductor.bind import recovery
 from cyborg.conf import CONF
 from cyborg.db.queries import conductors as conductors_db
 
@@ -45,8 +46,9 @@ def run(host, context=None, timeout=None):
         reason = ('conductor %s stopped or missed its heartbeats (more '
                   'than %d s) while the bind was in progress; failed by '
                   'conductor %s' % (dead, timeout, host))
-        uuids = deadlines.fail_owned(context, dead, reason,
-                                     started_before=decided_at)
+        done = recovery.take_over(context, dead, reason,
+                                  started_before=decided_at)
+        uuids = done['binds_failed']
         if uuids:
             LOG.warning('Took over from dead conductor %s: failed binds %s',
                         dead, uuids)

@@ -77,6 +77,19 @@ def owner_marker(host):
     return 'bind in progress on conductor %s' % host
 
 
+def delete_marker(host):
+    """``state_reason`` of a ``Deleting`` ARQ while conductor ``host``
+    deletes it (``conductor/bind/recovery.py`` finishes it if ``host``
+    dies first)."""
+    return 'delete in progress on conductor %s' % host
+
+
+def unbind_marker(host):
+    """``state_reason`` of an ARQ while conductor ``host`` asks an agent
+    to remove its mediated device for an unbind."""
+    return 'unbind in progress on conductor %s' % host
+
+
 def _is_sqlite():
     try:
         return session.get_engine().dialect.name == 'sqlite'

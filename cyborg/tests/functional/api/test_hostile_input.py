@@ -124,6 +124,35 @@ def test_unstorable_text_and_numbers_are_400(api, raw):
     assert _counts(api) == before
 
 
+@pytest.mark.parametrize('count, message', [
+    ('1.5', 'Device profile group 0 has a non-integer value 1.5 for '
+            'resources:FPGA.'),
+    ('9' * 5000, None),
+])
+def test_profiles_stored_before_validation_refuse_arqs_with_400(
+        api, count, message):
+    """A profile stored by an older release (or upstream) with a count
+    that is not a whole number: every ARQ create from it is a 400 naming
+    the value, never a 500, and nothing is created."""
+    name = 'old-' + uuid.uuid4().hex[:8]
+    with api.session() as s:
+        s.add(models.DeviceProfile(
+            uuid=str(uuid.uuid4()), name=name, profile_json=json.dumps(
+                {'groups': [{'resources:FPGA': count}]})))
+        s.commit()
+    before = _counts(api)
+    resp = api('POST', A, {'device_profile_name': name})
+    assert resp.status_int == 400, resp.text
+    text = _fault(resp)
+    if message is not None:
+        assert text == message
+    else:
+        assert text.startswith('Device profile group 0 asks for 999')
+        assert text.endswith('at most 1000 accelerator requests can be '
+                             'created at once.')
+    assert _counts(api) == before
+
+
 def test_trailing_newline_cannot_sit_beside_the_name(api):
     assert api('POST', DPS, _dp(name='gpu')).status_int == 201
     assert api('POST', DPS, _dp(name='gpu\n')).status_int == 400

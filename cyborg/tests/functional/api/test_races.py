@@ -10,6 +10,7 @@ their CI servers answer.
 """
 import collections
 import threading
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -105,3 +106,51 @@ def test_profile_deleted_while_arqs_are_created(client):
             assert profile is not None
             assert 'is in use' in deleted.text or name in deleted.text
         assert arqs == created[201]
+
+
+def test_delete_by_instance_racing_a_bind(client):
+    """``DELETE ?instance=`` and the bind of an ARQ to that instance,
+    together: the delete is a 204 (idempotent); the bind completes (202,
+    the ARQ ``Bound``, when it came first and the delete found nothing,
+    or the delete came after and removed it) or loses with the contract's
+    409/404 (the ARQ was being deleted), never a 5xx; no handle is held
+    without a ``Bound`` ARQ."""
+    with client.session() as s:
+        rp = env.add_device(s, handles=16)
+    client.profile('race-bind', [{'resources:FPGA': '1'}])
+    outcomes = collections.Counter()
+    for _round in range(8):
+        arq = client.create_arqs('race-bind')[0]['uuid']
+        instance = str(uuid.uuid4())
+
+        def act(i, arq=arq, instance=instance):
+            if i == 0:
+                return env.api_call(client.app, 'DELETE',
+                                    A + '?instance=' + instance)
+            return env.api_call(client.app, 'PATCH', A, {arq: [
+                {'op': 'add', 'path': '/hostname', 'value': 'compute-1'},
+                {'op': 'add', 'path': '/device_rp_uuid', 'value': rp},
+                {'op': 'add', 'path': '/instance_uuid', 'value': instance}]})
+
+        deleted, bound = _together(2, act)
+        texts = [deleted.text, bound.text]
+        assert deleted.status_int == 204, texts
+        assert bound.status_int in (202, 404, 409), texts
+        with client.session() as s:
+            row = s.execute(sa.select(
+                models.ExtArq.state, models.ExtArq.attach_handle_id).where(
+                    models.ExtArq.uuid == arq)).first()
+            in_use = s.scalar(sa.select(sa.func.count()).select_from(
+                models.AttachHandle).where(
+                    models.AttachHandle.in_use.is_(True)))
+            bound_rows = s.scalar(sa.select(sa.func.count()).select_from(
+                models.ExtArq).where(models.ExtArq.state == 'Bound'))
+        assert in_use == bound_rows, (texts, row)
+        if row is None:
+            outcomes['deleted'] += 1
+        else:
+            assert row.state in ('Bound', 'Initial'), (texts, row)
+            assert (row.state == 'Bound') == (bound.status_int == 202) \
+                or bound.status_int == 202, (texts, row)
+            outcomes[row.state] += 1
+    assert sum(outcomes.values()) == 8

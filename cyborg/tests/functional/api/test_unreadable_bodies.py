@@ -89,25 +89,12 @@ def test_body_shorter_than_content_length(service, method, path):
         'bytes')
 
 
-# cheroot, the server of cyborg-api and cyborg-standalone, handles these two
-# itself before the application runs: it reads a negative chunk size as an
-# empty body, and answers a non-numeric Content-Length with its own plain
-# 400 (issue 12, open).
-_CHEROOT_EMPTY = pytest.mark.xfail(
-    reason='cheroot takes a negative chunk size for an empty body',
-    strict=True)
-_CHEROOT_OWN_400 = pytest.mark.xfail(
-    reason="cheroot answers its own plain-text 400, not the contract's",
-    strict=True)
-
-
 @pytest.mark.parametrize('extra, payload', [
     (['Transfer-Encoding: chunked'], b'zz\r\nhello\r\n0\r\n\r\n'),
     (['Transfer-Encoding: chunked'], b'5\r\nhel'),          # client gone
     (['Transfer-Encoding: chunked'], b'5\r\nhelloXX0\r\n\r\n'),
-    pytest.param(['Transfer-Encoding: chunked'],
-                 b'-5\r\nhello\r\n0\r\n\r\n', marks=_CHEROOT_EMPTY),
-    pytest.param(['Content-Length: abc'], b'[]', marks=_CHEROOT_OWN_400),
+    (['Transfer-Encoding: chunked'], b'-5\r\nhello\r\n0\r\n\r\n'),
+    (['Content-Length: abc'], b'[]'),
     (['Content-Length: -1'], b'[]'),
 ])
 def test_broken_framing(service, extra, payload):

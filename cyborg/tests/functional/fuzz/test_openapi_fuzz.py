@@ -5,7 +5,8 @@ Every operation gets requests that fit the document (positive) and
 requests that break it (negative). Checks on every response: no 5xx
 (except the three 500s the upstream Tempest plugin asserts, decisions.md
 Q3/Q4, which the document lists), a documented status code, content type
-and body schema.
+and body schema; at the end, no ARQ in a transitional state and no
+attach handle held without a ``Bound`` ARQ (``standalone/invariants.py``).
 
 Bounded for CI: ``CYBORG_FUZZ_EXAMPLES`` examples per operation and mode
 (default 10) with the fixed seed ``CYBORG_FUZZ_SEED``; ``tox -e fuzz``
@@ -24,6 +25,7 @@ from schemathesis import GenerationMode
 import yaml
 
 from cyborg.tests.functional.standalone import conftest as standalone
+from cyborg.tests.functional.standalone import invariants
 
 DOCUMENT = pathlib.Path(__file__).parents[4] / 'api-ref' / 'openapi.yaml'
 EXAMPLES = int(os.environ.get('CYBORG_FUZZ_EXAMPLES', '10'))
@@ -61,7 +63,11 @@ def service(tmp_path_factory):
         tmp_path_factory.mktemp('fuzz') / 'state').start()
     standalone.wait_for_provider(proc.url)
     yield proc
-    proc.stop()
+    try:
+        # Item 4's invariants after everything the fuzzer did.
+        invariants.check(proc.state_dir)
+    finally:
+        proc.stop()
     assert 'Traceback' not in proc.output, proc.output[-4000:]
 
 

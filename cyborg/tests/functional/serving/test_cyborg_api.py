@@ -187,3 +187,34 @@ def test_sighup_during_traffic_loses_nothing_and_reloads_debug(deployment):
                   for line in deployment.log.read_text().splitlines()
                   if ' DEBUG ' in line}
     assert debug_pids & set(after), deployment.output()[-3000:]
+
+
+def test_broken_framing_is_the_contracts_400(deployment):
+    """What cheroot would handle itself before the application (a
+    negative chunk size read as an empty body, a malformed
+    Content-Length answered in plain text) is the contract's 400 and an
+    INFO line under cyborg-api too; a well-formed chunked body works."""
+    from cyborg.tests.functional.api import test_unreadable_bodies as ub
+    deployment.start_cyborg_api()
+    auth = ['%s: %s' % item for item in HEADERS.items()]
+    for extra, payload in (
+            (['Transfer-Encoding: chunked'], b'-5\r\nhello\r\n0\r\n\r\n'),
+            (['Content-Length: abc'], b'[]')):
+        status, body = ub._exchange(deployment, ub._headers(
+            'POST', '/v2/device_profiles', auth + extra), payload)
+        assert status == 400
+        inner = json.loads(body['error_message'])
+        assert inner['faultcode'] == 'Client'
+        assert inner['faultstring'].startswith(
+            'The request body could not be read: ')
+    status, body = ub._exchange(deployment, ub._headers(
+        'POST', '/v2/device_profiles',
+        auth + ['Transfer-Encoding: chunked']), ub._chunked(ub.PROFILE),
+        half_close=False)
+    assert status == 201, body
+    assert deployment.stop() == 0
+    log = deployment.log.read_text()
+    lines = [line for line in log.splitlines()
+             if 'The request body could not be read' in line]
+    assert len(lines) == 2 and all(' INFO ' in line for line in lines), lines
+    assert 'Traceback' not in log

@@ -22,8 +22,9 @@ class StandaloneProcess:
     comes (a thread), so a long run never fills the pipe and stalls the
     service; :attr:`output` is what it printed so far."""
 
-    def __init__(self, state_dir):
+    def __init__(self, state_dir, args=()):
         self.state_dir = str(state_dir)
+        self.args = list(args)
         self.port = free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
         self.placement_port = free_port()
@@ -40,7 +41,7 @@ class StandaloneProcess:
         cmd = [sys.executable, '-m', 'cyborg.cmd.standalone',
                '--state-dir', self.state_dir,
                '--bind-port', str(self.port),
-               '--placement-port', str(self.placement_port)]
+               '--placement-port', str(self.placement_port)] + self.args
         env = dict(os.environ, PYTHONUNBUFFERED='1')
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True,
@@ -61,6 +62,13 @@ class StandaloneProcess:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError('standalone did not answer in %ss' % timeout)
+
+    def kill(self):
+        """SIGKILL: no clean-up of any kind."""
+        self.proc.kill()
+        self.proc.wait()
+        if self._drain is not None:
+            self._drain.join(10)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
