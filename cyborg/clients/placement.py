@@ -543,7 +543,8 @@ class PlacementClient:
                       'the trait cache', rp_uuid, exc)
             self.known_traits.clear()
             return self._read_modify_write(
-                rp_uuid, 'traits', self._read_traits, compute, body)
+                rp_uuid, 'traits', self._read_traits, compute, body,
+                state=state)
 
     def set_provider_traits(self, rp_uuid, traits, state=None,
                             keep_prefix=None):
