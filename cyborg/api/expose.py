@@ -25,6 +25,7 @@ from wsme import types as wsme_types
 
 from cyborg.api import validation
 from cyborg.common import exception
+from cyborg.common import rpc
 
 LOG = logging.getLogger(__name__)
 
@@ -75,9 +76,12 @@ def _wrapped(inner_text, status):
 def application_error(exc, request=None):
     """Response for a domain exception (or any exception: 500).
 
-    An unexpected exception is a fault of ours: logged with the request
-    id and traceback, answered with its type name and the request id, never
-    its text (which may hold SQL, paths or the client's data).
+    A 5xx is a fault of ours (or of a service we depend on): the client
+    gets one line naming the cause (``exception.describe``: a cyborg
+    error's own message, never the remote traceback oslo.messaging appends
+    to an error raised in the conductor or an agent; anything else only by
+    its class name and the request id), and the log gets the details, the
+    traceback (local or remote) included, with the request id.
     """
     if isinstance(exc, exception.ARQsNotResolved):
         return _wrapped('null', HTTPStatus.LOCKED)
@@ -85,8 +89,8 @@ def application_error(exc, request=None):
         status = int(exc.code)
         message = exc.message
         if status >= 500:
-            LOG.error('%s answered %d: %s (request %s)', _what(request),
-                      status, message, _request_id(request))
+            message = exception.describe(exc)
+            _log_fault(request, status, message, exc)
     elif isinstance(exc, wsme_exc.ClientSideError):
         status = HTTPStatus.BAD_REQUEST
         message = str(exc.faultstring)
@@ -95,16 +99,26 @@ def application_error(exc, request=None):
         message = ('Invalid input: a value is too long or out of range for '
                    'the database.')
     else:
-        request_id = _request_id(request)
-        LOG.exception('Unexpected error while handling %s (request %s)',
-                      _what(request), request_id)
         status = HTTPStatus.INTERNAL_SERVER_ERROR
-        message = 'Internal error: %s (request %s)' % (type(exc).__name__,
-                                                       request_id)
+        message = 'Internal error: %s (request %s)' % (
+            exception.describe(exc), _request_id(request))
+        _log_fault(request, status, message, exc, unexpected=True)
     inner = {'faultcode': 'Client' if status < 500 else 'Server',
              'faultstring': message,
              'debuginfo': None}
     return _wrapped(json.dumps(inner), status)
+
+
+def _log_fault(request, status, message, exc, unexpected=False):
+    """One ERROR line per 5xx: request, status, request id, the client's
+    message, and the traceback (the remote one for an error raised in
+    another service, else the local one)."""
+    trace = rpc.remote_trace(exc)
+    LOG.error('%s %s %d: %s (request %s)%s', _what(request),
+              'failed unexpectedly with' if unexpected else 'answered',
+              status, message, _request_id(request),
+              '\nRemote error and traceback:\n%s' % trace if trace else '',
+              exc_info=None if trace else exc)
 
 
 def _request_id(request):

@@ -15,6 +15,16 @@ generation read just before and retry a 409 conflict with a fresh read
 changes; traits and resource classes are never deleted globally; a
 provider with allocations is never deleted.
 
+Calls are kept to what a write needs (issue 14 item 5): a provider that is
+probably new is created first (``POST`` answers with its generation, 1.20)
+rather than looked up; a caller that already knows a provider's generation
+and contents passes a :class:`ProviderState`, so that a write need not read
+first (only the first attempt trusts it: a 409 re-reads, and each write
+keeps it current from Placement's answer); the custom traits known to exist
+are remembered for :data:`TRAIT_CACHE_TTL` seconds, and forgotten when a
+trait write is refused with a 4xx. A new device provider thus costs three
+calls: create, inventory, traits.
+
 A 5xx or a connection failure raises ``PlacementServerError``; other
 unexpected answers raise :class:`PlacementRequestFailed`. ``stats`` counts
 requests per HTTP method, so tests can assert that a repeated identical
@@ -23,6 +33,7 @@ report makes no writes (``client.writes == 0``).
 import logging
 import operator
 import re
+import threading
 import time
 import urllib.parse
 import uuid as uuidlib
@@ -45,6 +56,7 @@ LOG = logging.getLogger(__name__)
 
 MICROVERSION = '1.39'
 MAX_RETRIES = 4
+TRAIT_CACHE_TTL = 60.0
 
 _CUSTOM_RE = re.compile(r'^CUSTOM_[A-Z0-9_]{1,248}$')
 _STANDARD_TRAITS = frozenset(os_traits.get_traits())
@@ -88,6 +100,58 @@ def _same_inventories(current, wanted):
     return filled(current) == filled(wanted)
 
 
+class ProviderState:
+    """What a caller knows of one provider without reading it.
+
+    ``generation`` (None: unknown), and ``inventories`` ({rc: record}) and
+    ``traits`` (a set) when known (None: unknown). A write trusts it on
+    its first attempt only, keeps it current from Placement's answer and
+    forgets it on a conflict.
+    """
+
+    def __init__(self, generation=None, inventories=None, traits=None):
+        self.generation = generation
+        self.inventories = inventories
+        self.traits = traits
+
+    @classmethod
+    def of(cls, provider):
+        """The state of a provider as Placement just returned it. A
+        provider at generation 0 was never written to: no inventory, no
+        trait."""
+        generation = provider.get('generation')
+        if generation == 0:
+            return cls(0, {}, set())
+        return cls(generation)
+
+    def forget(self):
+        self.generation = self.inventories = self.traits = None
+
+
+class _TraitCache:
+    """Custom trait names known to exist, each for ``ttl`` seconds."""
+
+    def __init__(self, ttl):
+        self.ttl = ttl
+        self._expiry = {}
+        self._lock = threading.Lock()
+
+    def unknown(self, names):
+        now = time.monotonic()
+        with self._lock:
+            return [n for n in names if self._expiry.get(n, 0) <= now]
+
+    def add(self, names):
+        expiry = time.monotonic() + self.ttl
+        with self._lock:
+            for name in names:
+                self._expiry[name] = expiry
+
+    def clear(self):
+        with self._lock:
+            self._expiry.clear()
+
+
 class PlacementClient:
     """Placement operations cyborg needs, nothing more.
 
@@ -96,11 +160,12 @@ class PlacementClient:
     """
 
     def __init__(self, adapter=None, conf=None, group='placement',
-                 max_retries=MAX_RETRIES):
+                 max_retries=MAX_RETRIES, trait_cache_ttl=TRAIT_CACHE_TTL):
         if adapter is None:
             adapter = ksa.adapter_from_conf(group, conf)
         self._adapter = adapter
         self.max_retries = max_retries
+        self.known_traits = _TraitCache(trait_cache_ttl)
         self.stats = {}
         self.reset_stats()
 
@@ -214,33 +279,26 @@ class PlacementClient:
         LOG.info('Compute node provider %s is %s', name, provider['uuid'])
         return provider
 
-    def ensure_provider(self, rp_uuid, name, parent_uuid):
+    def ensure_provider(self, rp_uuid, name, parent_uuid, likely_new=False):
         """The provider ``rp_uuid`` under ``parent_uuid``, created if missing.
 
-        A name already used by another provider raises
+        ``likely_new``: create first and look up only when Placement says
+        it exists (one call instead of two for a new provider). A name
+        already used by another provider raises
         :class:`ResourceProviderNameConflict`; an unknown parent raises
         ``PlacementResourceProviderNotFound``.
         """
-        provider = self.get_provider(rp_uuid)
+        provider = None if likely_new else self.get_provider(rp_uuid)
         if provider is None:
-            body = {'uuid': rp_uuid, 'name': name,
-                    'parent_provider_uuid': parent_uuid}
-            try:
-                provider, resp = self._create_provider(body)
-            except PlacementRequestFailed as exc:
-                if exc.kwargs['status'] == 400 and \
-                        self.get_provider(parent_uuid) is None:
-                    raise exception.PlacementResourceProviderNotFound(
-                        resource_provider=parent_uuid)
-                raise
-            if provider is None:
-                provider = self.get_provider(rp_uuid)   # lost a race: fine
+            provider, resp = self._create_child(rp_uuid, name, parent_uuid)
+            if provider is not None:
+                return provider
+            provider = self.get_provider(rp_uuid)   # exists, or lost a race
             if provider is None:
                 other = self.get_provider_by_name(name)
                 raise ResourceProviderNameConflict(
                     uuid=rp_uuid, name=name,
                     other=other['uuid'] if other else _error_detail(resp))
-            return provider
         if (provider['name'] != name or
                 provider.get('parent_provider_uuid') != parent_uuid):
             LOG.warning('Resource provider %s is named %s under %s; expected '
@@ -248,6 +306,29 @@ class PlacementClient:
                         provider.get('parent_provider_uuid'), name,
                         parent_uuid)
         return provider
+
+    def _create_child(self, rp_uuid, name, parent_uuid):
+        """(provider or None on 409, response) of creating it."""
+        body = {'uuid': rp_uuid, 'name': name,
+                'parent_provider_uuid': parent_uuid}
+        try:
+            return self._create_provider(body)
+        except PlacementRequestFailed as exc:
+            if exc.kwargs['status'] == 400 and \
+                    self.get_provider(parent_uuid) is None:
+                raise exception.PlacementResourceProviderNotFound(
+                    resource_provider=parent_uuid)
+            raise
+
+    def update_provider(self, rp_uuid, name, parent_uuid):
+        """Rename / re-parent a provider (1.37 allows re-parenting);
+        returns the provider as Placement answers."""
+        url = '/resource_providers/%s' % rp_uuid
+        resp = self._request('PUT', url, {
+            'name': name, 'parent_provider_uuid': parent_uuid})
+        if resp.status_code != 200:
+            self._fail('PUT', url, resp)
+        return resp.json()
 
     def delete_provider(self, rp_uuid):
         """Delete a provider and its children (children first).
@@ -320,23 +401,35 @@ class PlacementClient:
         return self._read_inventories(rp_uuid)[1]
 
     def _read_modify_write(self, rp_uuid, what, read, compute, body,
-                           same=operator.eq):
+                           same=operator.eq, state=None):
         """Generation-guarded update of a provider's ``what``.
 
         ``read(rp_uuid) -> (generation, current)``; ``compute(current) ->
         wanted`` (no write when ``same``); ``body(generation, wanted)`` is
-        the PUT body. A 409 generation conflict re-reads and retries;
-        returns True when written.
+        the PUT body. ``state`` (a :class:`ProviderState`), when it knows
+        the generation and ``what``, replaces the first read, and is kept
+        current. A 409 generation conflict re-reads and retries; returns
+        True when written.
         """
         url = '/resource_providers/%s/%s' % (rp_uuid, what)
+        if state is None:
+            state = ProviderState()
         for _attempt in range(self.max_retries + 1):
-            generation, current = read(rp_uuid)
+            current = getattr(state, what)
+            if state.generation is None or current is None:
+                state.generation, current = read(rp_uuid)
+                setattr(state, what, current)
+            generation = state.generation
             wanted = compute(current)
             if same(current, wanted):
                 return False
             resp = self._request('PUT', url, body(generation, wanted))
             if resp.status_code == 200:
+                answer = resp.json()
+                state.generation = answer['resource_provider_generation']
+                setattr(state, what, _contents(what, answer))
                 return True
+            state.forget()
             code = _error_code(resp)
             if resp.status_code == 409 and code == _INVENTORY_IN_USE:
                 raise PlacementInventoryInUse(uuid=rp_uuid,
@@ -351,14 +444,14 @@ class PlacementClient:
         raise PlacementGenerationConflict(uuid=rp_uuid,
                                           attempts=self.max_retries + 1)
 
-    def _update_inventories(self, rp_uuid, compute):
+    def _update_inventories(self, rp_uuid, compute, state=None):
         return self._read_modify_write(
             rp_uuid, 'inventories', self._read_inventories, compute,
             lambda gen, wanted: {'resource_provider_generation': gen,
                                  'inventories': wanted},
-            same=_same_inventories)
+            same=_same_inventories, state=state)
 
-    def set_inventory(self, rp_uuid, rc, total):
+    def set_inventory(self, rp_uuid, rc, total, state=None):
         """Make ``rc`` the provider's only class with ``total`` units.
 
         ``total`` and ``max_unit`` are ours; ``reserved`` (clamped to the new
@@ -374,9 +467,9 @@ class PlacementClient:
             if record.get('reserved', 0) > total:
                 record['reserved'] = total
             return {rc: record}
-        return self._update_inventories(rp_uuid, compute)
+        return self._update_inventories(rp_uuid, compute, state)
 
-    def set_reserved(self, rp_uuid, rc, reserved):
+    def set_reserved(self, rp_uuid, rc, reserved, state=None):
         """Set only ``reserved`` of the ``rc`` record (device disable/enable).
 
         ``reserved`` is clamped to ``[0, total]``. Raises
@@ -389,7 +482,7 @@ class PlacementClient:
             record = dict(current[rc])
             record['reserved'] = max(0, min(reserved, record['total']))
             return {**current, rc: record}
-        return self._update_inventories(rp_uuid, compute)
+        return self._update_inventories(rp_uuid, compute, state)
 
 
     def _read_traits(self, rp_uuid):
@@ -397,9 +490,12 @@ class PlacementClient:
         body = self._get(url, self._not_found(rp_uuid))
         return body['resource_provider_generation'], set(body['traits'])
 
-    def get_traits(self, rp_uuid):
-        """The set of trait names on a provider."""
-        return self._read_traits(rp_uuid)[1]
+    def get_traits(self, rp_uuid, state=None):
+        """The set of trait names on a provider (recorded in ``state``)."""
+        generation, traits = self._read_traits(rp_uuid)
+        if state is not None:
+            state.generation, state.traits = generation, set(traits)
+        return traits
 
     @staticmethod
     def _valid_traits(traits):
@@ -413,8 +509,9 @@ class PlacementClient:
         return valid
 
     def _create_traits(self, names):
-        """Create the custom traits among ``names`` that do not exist."""
-        custom = sorted(n for n in names if n not in _STANDARD_TRAITS)
+        """Create the custom traits among ``names`` not known to exist."""
+        custom = sorted(self.known_traits.unknown(
+            n for n in names if n not in _STANDARD_TRAITS))
         if not custom:
             return
         url = '/traits?name=in:' + ','.join(custom)
@@ -424,25 +521,47 @@ class PlacementClient:
                 continue
             resp = self._request('PUT', '/traits/%s' % name)
             if resp.status_code not in (201, 204):
+                self.known_traits.clear()
                 self._fail('PUT', '/traits/%s' % name, resp)
+        self.known_traits.add(custom)
 
-    def _update_traits(self, rp_uuid, compute):
+    def _update_traits(self, rp_uuid, compute, state=None):
         def body(generation, wanted):
             self._create_traits(wanted)
             return {'resource_provider_generation': generation,
                     'traits': sorted(wanted)}
-        return self._read_modify_write(rp_uuid, 'traits', self._read_traits,
-                                       compute, body)
+        try:
+            return self._read_modify_write(
+                rp_uuid, 'traits', self._read_traits, compute, body,
+                state=state)
+        except PlacementRequestFailed as exc:
+            if not 400 <= exc.kwargs['status'] < 500:
+                raise
+            # A trait we believed in may have been deleted meanwhile:
+            # never trust the cache across a refusal; one more try.
+            LOG.debug('Trait write on %s refused (%s); retrying without '
+                      'the trait cache', rp_uuid, exc)
+            self.known_traits.clear()
+            return self._read_modify_write(
+                rp_uuid, 'traits', self._read_traits, compute, body,
+                state=state)
 
-    def set_provider_traits(self, rp_uuid, traits):
-        """Make the provider's traits exactly the valid names of ``traits``.
+    def set_provider_traits(self, rp_uuid, traits, state=None,
+                            keep_prefix=None):
+        """Make the provider's traits exactly the valid names of ``traits``
+        (plus, with ``keep_prefix``, its current names starting with it).
 
         Cyborg owns every trait of its device providers. Invalid names are
         skipped (logged); missing custom traits are created. Returns True
         when Placement was written.
         """
         wanted = self._valid_traits(traits)
-        return self._update_traits(rp_uuid, lambda current: wanted)
+
+        def compute(current):
+            if not keep_prefix:
+                return wanted
+            return wanted | {t for t in current if t.startswith(keep_prefix)}
+        return self._update_traits(rp_uuid, compute, state)
 
     def ensure_traits(self, rp_uuid, traits):
         """Add the valid names of ``traits`` to the provider (union)."""
@@ -458,3 +577,10 @@ class PlacementClient:
             return {t for t in current
                     if t not in drop and not (prefix and t.startswith(prefix))}
         return self._update_traits(rp_uuid, compute)
+
+
+def _contents(what, answer):
+    """The ``what`` of a PUT answer, as its read returns it."""
+    if what == 'traits':
+        return set(answer['traits'])
+    return answer[what]

@@ -264,6 +264,17 @@ class DeviceDisabled(Conflict):
                'ARQ %(uuid)s.')
 
 
+class AgentCallFailed(ServerError):
+    msg_fmt = ('The agent on host %(host)s failed to %(action)s: '
+               '%(reason)s (request %(request_id)s; the details are in the '
+               'cyborg logs).')
+
+
+class ConductorError(ServerError):
+    msg_fmt = ('Internal error in the conductor: %(reason)s (request '
+               '%(request_id)s; the details are in the cyborg logs).')
+
+
 class BindPreparationFailed(ServerError):
     msg_fmt = 'Bind of ARQ(s) %(arqs)s failed: %(reason)s'
 
@@ -330,3 +341,19 @@ class NovaNotConfigured(CyborgException):
 
 class NovaRequestFailed(ServerError):
     msg_fmt = 'Nova %(method)s %(path)s failed: %(detail)s'
+
+
+def describe(exc):
+    """One line naming ``exc`` that may be shown to a client or stored.
+
+    A cyborg error gives its own message (never the remote traceback that
+    oslo.messaging appends to ``str()`` of an error raised on another
+    service); anything else only its class name (a ``RemoteError``, the
+    remote class name), never its text, which may hold SQL, paths or
+    tracebacks. The details belong in the log.
+    """
+    if isinstance(exc, CyborgException):
+        lines = exc.message.splitlines()
+        return lines[0] if lines else type(exc).__name__
+    name = getattr(exc, 'exc_type', None) or type(exc).__name__
+    return 'unexpected %s' % name

@@ -4,6 +4,15 @@ Contexts travel as dictionaries and come back as ``RequestContext``;
 cyborg's own exceptions are re-raised on the caller with their class (and so
 their HTTP status). ``transport_url = fake://`` gives the in-process
 transport used by the standalone mode and the tests.
+
+An error raised on another service arrives with that service's traceback
+appended to ``str()`` (a cyborg error, rebuilt as a ``<Class>_Remote``
+subclass), as itself with message and traceback as its first argument (a
+built-in exception) or as an ``oslo_messaging.RemoteError`` (anything
+else, its text and traceback inside). :func:`remote_trace` gives that
+traceback for the log; :func:`local_copy` rebuilds a cyborg error as if
+raised here, so that passing it on (or formatting it into another message)
+carries no traceback further.
 """
 import threading
 
@@ -16,6 +25,8 @@ from cyborg.conf import CONF
 
 CONTROL_EXCHANGE = 'cyborg'
 ALLOWED_EXMODS = [exception.__name__]
+_REMOTE = '_Remote'
+_TRACEBACK = 'Traceback (most recent call last)'
 
 _lock = threading.Lock()
 _transport = None
@@ -62,3 +73,47 @@ def get_server(target, endpoints):
     return messaging.get_rpc_server(get_transport(), target, endpoints,
                                     serializer=ContextSerializer(),
                                     access_policy=access_policy)
+
+
+def _builtin_trace(exc):
+    """A built-in exception raised on another service is rebuilt as
+    itself, its first argument replaced by message + traceback."""
+    first = exc.args[0] if exc.args else None
+    if isinstance(first, str) and _TRACEBACK in first:
+        return first
+    return ''
+
+
+def is_remote(exc):
+    """True for an error raised on another service."""
+    return (isinstance(exc, messaging.RemoteError) or
+            type(exc).__name__.endswith(_REMOTE) or
+            bool(_builtin_trace(exc)))
+
+
+def remote_trace(exc):
+    """The other service's traceback that came with ``exc``, or ''."""
+    if isinstance(exc, messaging.RemoteError):
+        trace = exc.traceback
+        if isinstance(trace, (list, tuple)):
+            trace = ''.join(trace)
+        return '%s: %s\n%s' % (exc.exc_type, exc.value, trace or '')
+    if isinstance(exc, exception.CyborgException):
+        if is_remote(exc):
+            return str(exc)[len(exc.message):].strip()
+        return ''
+    trace = _builtin_trace(exc)
+    return '%s: %s' % (type(exc).__name__, trace) if trace else ''
+
+
+def local_copy(exc):
+    """A cyborg error raised on another service, rebuilt with its class,
+    message and kwargs but without the remote traceback; any other
+    exception is returned as is."""
+    if not isinstance(exc, exception.CyborgException) or not is_remote(exc):
+        return exc
+    cls = type(exc).__mro__[1]
+    copy = cls(message=exc.message.splitlines()[0] if exc.message else None,
+               **exc.kwargs)
+    copy.kwargs = dict(exc.kwargs)
+    return copy

@@ -56,10 +56,13 @@ def mdev_args(attach_info):
 
 
 def _rpc_failed(host, exc):
+    """The agent client raises safe cyborg errors; anything else is
+    logged and named by its class only (no text reaches a client)."""
     if isinstance(exc, exception.CyborgException):
         return exc
-    return exception.AgentUnavailable(host='%s (%s: %s)' % (
-        host, type(exc).__name__, exc))
+    LOG.error('Calling the agent on %s failed', host, exc_info=exc)
+    return exception.AgentUnavailable(host='%s (%s)' % (
+        host, exception.describe(exc)))
 
 
 def create_mdev(context, work):

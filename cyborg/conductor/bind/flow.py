@@ -111,6 +111,11 @@ def bind(context, entries):
     _instant(context, works)
 
 
+def _unexpected(exc):
+    """``exc`` for a log's exc_info when it is not one of our errors."""
+    return None if isinstance(exc, exception.CyborgException) else exc
+
+
 def _forget(future):
     with _pool_lock:
         _jobs.discard(future)
@@ -129,15 +134,17 @@ def _instant(context, works):
     try:
         created = _prepare(context, works)
     except Exception as exc:
-        reason = 'preparing the device failed: %s' % exc
+        reason = 'preparing the device failed: %s' % exception.describe(exc)
         bind_db.resolve(context, works, reason, restore=True)
-        LOG.warning('Bind of %s failed, rolled back: %s',
-                    [w.uuid for w in works], reason)
+        LOG.warning('Bind of %s failed, rolled back (request %s): %s',
+                    [w.uuid for w in works], context.request_id, reason,
+                    exc_info=_unexpected(exc))
         notifications.arq_bind_error(context, works, exc)
         if isinstance(exc, exception.CyborgException):
             raise
         raise exception.BindPreparationFailed(
-            arqs=','.join(w.uuid for w in works), reason=exc)
+            arqs=','.join(w.uuid for w in works),
+            reason=exception.describe(exc))
     bound, _ = bind_db.resolve(context, works,
                                restore=True)
     if not bound:
@@ -156,7 +163,10 @@ def _job(context, works):
     try:
         created = _prepare(context, works)
     except Exception as exc:  # noqa: BLE001 - becomes BindFailed
-        reason = 'preparing the device failed: %s' % exc
+        reason = 'preparing the device failed: %s' % exception.describe(exc)
+        LOG.warning('Background bind of %s failed (request %s): %s',
+                    [w.uuid for w in works], context.request_id, reason,
+                    exc_info=_unexpected(exc))
     try:
         bound, _ = bind_db.resolve(context, works, reason)
         if not bound and reason is None:

@@ -120,10 +120,12 @@ def _remove_mdev_or_fail(context, holding):
         bind_agent.remove_mdev(context, holding.device_hostname,
                                holding.attach_info, holding.handle_uuid)
     except Exception as exc:
-        reason = 'removing mdev %s failed: %s' % (holding.handle_uuid, exc)
+        reason = 'removing mdev %s failed: %s' % (holding.handle_uuid,
+                                                  exception.describe(exc))
         bind_db.run(context, _mark_unbind_failed, holding, reason)
         notifications.arq_unbind_error(context, holding.uuid, reason)
-        LOG.warning('Unbind of %s failed: %s', holding.uuid, reason)
+        LOG.warning('Unbind of %s failed (request %s): %s', holding.uuid,
+                    context.request_id, reason, exc_info=_unexpected(exc))
         raise exception.UnbindFailed(uuid=holding.uuid, reason=reason)
 
 
@@ -223,11 +225,20 @@ def _finish_delete(context, holdings):
     bind_db.run(context, _delete_rows, gone)
     notifications.arqs_deleted(context, snapshot, gone)
     for holding, exc in failed:
-        reason = 'removing mdev %s failed: %s' % (holding.handle_uuid, exc)
+        reason = 'removing mdev %s failed: %s' % (holding.handle_uuid,
+                                                  exception.describe(exc))
         bind_db.run(context, _note, holding, reason)
+        LOG.warning('Deleting %s: %s (request %s)', holding.uuid, reason,
+                    context.request_id, exc_info=_unexpected(exc))
     if failed:
         holding, exc = failed[0]
-        raise exception.UnbindFailed(uuid=holding.uuid, reason=exc)
+        raise exception.UnbindFailed(uuid=holding.uuid,
+                                     reason=exception.describe(exc))
+
+
+def _unexpected(exc):
+    """``exc`` for a log's exc_info when it is not one of our errors."""
+    return None if isinstance(exc, exception.CyborgException) else exc
 
 
 def _delete_rows(context, holdings):

@@ -260,7 +260,8 @@ class _HostDiff:
         self.out.wanted.append(rp_sync.wanted_for(
             row.id, row.name, row.num_accelerators, pairs,
             disabled=dev.status == MAINTAINING,
-            pending=row.pending_removal, unreserve=unreserve))
+            pending=row.pending_removal, unreserve=unreserve,
+            new=row.rp_uuid is None))
 
     def _pairs(self, row):
         return [(a.key, a.value) for a in self.tree.attributes.get(row.id, ())]

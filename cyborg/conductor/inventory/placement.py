@@ -16,6 +16,13 @@ Shared by the report (``inventory.report_data``) and the reconciliation
   deleted globally;
 * every write goes through ``cyborg.clients.placement`` (generations,
   retry on 409, no write when nothing changes).
+
+Cost: a deployable with no provider recorded (``Wanted.new``) is created
+without a look-up, and the generation Placement answers is carried from
+write to write (``ProviderState``), so a new deployable costs three calls:
+create the provider, put its inventory, put its traits (custom traits are
+checked or created once per report, ``PlacementClient.known_traits``). A
+provider already read (reconciliation's tree listing) is not read again.
 """
 import dataclasses
 import logging
@@ -66,10 +73,12 @@ class Wanted:
     traits: frozenset
     # None: leave ``reserved`` alone; RESERVE_ALL: = total; 0: un-reserve.
     reserved: object = None
+    # No provider recorded for it yet: create first, look up on a 409.
+    new: bool = False
 
 
 def wanted_for(deployable_id, name, total, pairs, disabled=False,
-               pending=False, unreserve=False):
+               pending=False, unreserve=False, new=False):
     reserved = None
     if disabled or pending:
         reserved = RESERVE_ALL
@@ -78,7 +87,7 @@ def wanted_for(deployable_id, name, total, pairs, disabled=False,
     return Wanted(deployable_id=deployable_id, name=name,
                   rp_uuid=provider_uuid(name), rc=rc_of(pairs),
                   total=int(total), traits=traits_of(pairs),
-                  reserved=reserved)
+                  reserved=reserved, new=new)
 
 
 class ProviderSync:
@@ -99,18 +108,21 @@ class ProviderSync:
                 err='deployable %s has no rc attribute' % want.name)
         if provider is None:
             changes.append('created provider')
-        provider = self.client.ensure_provider(
-            want.rp_uuid, want.name, self.parent_uuid)
+        if provider is None or provider is _UNKNOWN:
+            provider = self.client.ensure_provider(
+                want.rp_uuid, want.name, self.parent_uuid,
+                likely_new=provider is None or want.new)
+        state = placement_client.ProviderState.of(provider)
         if (provider.get('name') != want.name or
                 provider.get('parent_provider_uuid') != self.parent_uuid):
-            self._move(want)
+            moved = self.client.update_provider(want.rp_uuid, want.name,
+                                                self.parent_uuid)
+            state.generation = moved.get('generation')
             changes.append('renamed/re-parented provider (was %s under %s)'
                            % (provider.get('name'),
                               provider.get('parent_provider_uuid')))
-        changes.extend(self._sync_inventory(want))
-        # Generation 0: nothing was ever written to it, so no traits yet.
-        fresh = provider.get('generation') == 0
-        changes.extend(self._sync_traits(want, set() if fresh else None))
+        changes.extend(self._sync_inventory(want, state))
+        changes.extend(self._sync_traits(want, state))
         return changes
 
     def _ensure_class(self, rc):
@@ -118,36 +130,25 @@ class ProviderSync:
             self.client.ensure_resource_class(rc)
             self._classes.add(rc)
 
-    def _sync_inventory(self, want):
+    def _sync_inventory(self, want, state):
         changes = []
         self._ensure_class(want.rc)
-        if self.client.set_inventory(want.rp_uuid, want.rc, want.total):
+        if self.client.set_inventory(want.rp_uuid, want.rc, want.total,
+                                     state=state):
             changes.append('inventory %s=%d' % (want.rc, want.total))
         if want.reserved is not None and want.total > 0:
             reserved = want.total if want.reserved == RESERVE_ALL else 0
-            if self.client.set_reserved(want.rp_uuid, want.rc, reserved):
+            if self.client.set_reserved(want.rp_uuid, want.rc, reserved,
+                                        state=state):
                 changes.append('reserved=%d' % reserved)
         return changes
 
-    def _sync_traits(self, want, current=None):
-        if current is None:
-            current = self.client.get_traits(want.rp_uuid)
-        kept = {t for t in current if t.startswith(FUNCTION_TRAIT_PREFIX)}
-        wanted = set(want.traits) | kept
-        if wanted == current:
+    def _sync_traits(self, want, state):
+        if not self.client.set_provider_traits(
+                want.rp_uuid, want.traits, state=state,
+                keep_prefix=FUNCTION_TRAIT_PREFIX):
             return []
-        self.client.set_provider_traits(want.rp_uuid, wanted)
-        return ['traits %s' % ','.join(sorted(wanted))]
-
-    def _move(self, want):
-        """Rename / re-parent a provider (microversion 1.37 allows it)."""
-        url = '/resource_providers/%s' % want.rp_uuid
-        body = {'name': want.name, 'parent_provider_uuid': self.parent_uuid}
-        # The narrow client has no public "update provider" yet; this is
-        # its one generic request with its error handling.
-        resp = self.client._request('PUT', url, body)
-        if resp.status_code != 200:
-            self.client._fail('PUT', url, resp)
+        return ['traits %s' % ','.join(sorted(state.traits))]
 
 
 def remover(client):

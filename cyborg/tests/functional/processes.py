@@ -74,8 +74,8 @@ class ProcessGroup:
             try:
                 requests.get(self.url + '/', timeout=1)
                 return
-            except requests.ConnectionError:
-                time.sleep(0.2)
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.2)     # not listening yet, or busy starting
         raise AssertionError('API not ready: %s' % self.log(name))
 
     def log(self, name):

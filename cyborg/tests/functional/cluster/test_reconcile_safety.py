@@ -96,8 +96,10 @@ def test_pending_removal_never_recreated(ctx, database, placement,
     assert _deployables(database) == {}
 
 
-@pytest.mark.parametrize('when', ['list_children', 'ensure_provider',
-                                  'set_inventory'])
+# Each step of reconciliation's Placement calls for a listed provider (it
+# is not looked up again: the tree listing gave it).
+@pytest.mark.parametrize('when', ['list_children', 'set_inventory',
+                                  'set_provider_traits'])
 def test_report_removal_during_reconcile(ctx, database, placement, cn,
                                          when):
     _report(ctx, conftest.fake_devices())

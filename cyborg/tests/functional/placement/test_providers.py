@@ -63,10 +63,38 @@ def test_ensure_provider_name_clash_is_an_error(placement, cn):
     assert client.get_provider(DEVICE_UUID) is None
 
 
-def test_ensure_provider_unknown_parent(placement):
+@pytest.mark.parametrize('likely_new', [False, True])
+def test_ensure_provider_unknown_parent(placement, likely_new):
     with pytest.raises(exception.PlacementResourceProviderNotFound):
         placement.client.ensure_provider(
-            DEVICE_UUID, DEVICE, '00000000-0000-4000-8000-000000000000')
+            DEVICE_UUID, DEVICE, '00000000-0000-4000-8000-000000000000',
+            likely_new=likely_new)
+
+
+def test_ensure_likely_new_provider_creates_without_looking_up(placement,
+                                                               cn):
+    client = placement.client
+    client.reset_stats()
+    rp = client.ensure_provider(DEVICE_UUID, DEVICE, cn['uuid'],
+                                likely_new=True)
+    assert (rp['uuid'], rp['generation']) == (DEVICE_UUID, 0)
+    assert client.stats == {'GET': 0, 'PUT': 0, 'POST': 1, 'DELETE': 0}
+    state = pc.ProviderState.of(rp)
+    assert (state.inventories, state.traits) == ({}, set())
+    # It exists now: the create is refused and the provider read.
+    client.reset_stats()
+    again = client.ensure_provider(DEVICE_UUID, DEVICE, cn['uuid'],
+                                   likely_new=True)
+    assert again['uuid'] == DEVICE_UUID
+    assert client.stats == {'GET': 1, 'PUT': 0, 'POST': 1, 'DELETE': 0}
+
+
+def test_likely_new_provider_name_clash_is_an_error(placement, cn):
+    squatter = placement.create_compute_node(DEVICE)
+    with pytest.raises(pc.ResourceProviderNameConflict) as err:
+        placement.client.ensure_provider(DEVICE_UUID, DEVICE, cn['uuid'],
+                                         likely_new=True)
+    assert squatter['uuid'] in str(err.value)
 
 
 def test_list_children(placement, cn):
