@@ -83,14 +83,23 @@ def wait_jobs(timeout=None):
 def apply_patch(context, patch, valid_fields):
     """Entry point of ``arq_apply_patch``: each entry by its own first
     op. Remove-entries are unbound first, then add-entries are bound as
-    one all-or-nothing bind."""
+    one all-or-nothing bind. The PATCH is all or nothing (Q13): when an
+    unbind or the bind fails (a refusal, or a failed instant preparation;
+    not a background programming failure, which comes after the 202), the
+    unbinds it made are undone before the error goes back."""
     removes = [u for u, ops in patch.items() if ops[0]['op'] == 'remove']
     adds = [(u, valid_fields[u]) for u, ops in patch.items()
             if ops[0]['op'] == 'add']
-    if removes:
-        bind_unbind.unbind(context, removes)
-    if adds:
-        bind(context, adds)
+    undos = []
+    try:
+        if removes:
+            bind_unbind.unbind(context, removes, done=undos)
+        if adds:
+            bind(context, adds)
+    except Exception:
+        if undos:
+            bind_unbind.restore(context, undos)
+        raise
 
 
 def bind(context, entries):

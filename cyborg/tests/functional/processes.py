@@ -74,7 +74,7 @@ class ProcessGroup:
             try:
                 requests.get(self.url + '/', timeout=1)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
         raise AssertionError('API not ready: %s' % self.log(name))
 
