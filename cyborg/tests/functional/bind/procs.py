@@ -6,11 +6,11 @@ tests need not wait for the default period.
 ``agent``: an agent RPC server (topic ``cyborg-agent``, server =
 ``[DEFAULT] host``) whose endpoint is ``env.FakeAgentEndpoint`` over a
 sysfs tree in ``--root``, answering after ``--delay`` seconds; with
-``--glance`` it downloads bitstreams from Glance (found through the
+``--real-glance`` it downloads bitstreams from Glance (found through the
 caller's service catalog unless ``[glance] endpoint_override`` is set).
 
 Usage: ``python -m cyborg.tests.functional.bind.procs conductor|agent
---config-file FILE [--root DIR] [--delay S] [--glance]``
+--config-file FILE [--root DIR] [--delay S] [--real-glance]``
 """
 import signal
 import sys
@@ -23,7 +23,7 @@ from cyborg.conf import CONF
 
 _opts = [cfg.StrOpt('root', default='/tmp'),
          cfg.FloatOpt('delay', default=0.0),
-         cfg.BoolOpt('glance', default=False)]
+         cfg.BoolOpt('real-glance', default=False)]
 
 
 def _wait_for_signal():
@@ -50,7 +50,7 @@ def conductor():
 def agent():
     from cyborg.tests.functional.bind import env
     endpoint = env.FakeAgentEndpoint(CONF.root, delay=CONF.delay,
-                                      glance=CONF.glance)
+                                      glance=CONF.real_glance)
     server = env.start_agent(endpoint, host=CONF.host)
     print('agent ready', flush=True)
     _wait_for_signal()

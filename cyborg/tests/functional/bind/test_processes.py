@@ -202,7 +202,7 @@ def test_programming_through_the_catalog(tmp_path, fake_nova):
             '[placement]', 'auth_type = admin_token',
             'endpoint = %s' % placement.endpoint,
             'endpoint_override = %s' % placement.endpoint,
-            'token = admin'], agent_args=['--glance'])
+            'token = admin'], agent_args=['--real-glance'])
         try:
             cluster.start()
             _program_and_bind(cluster, glance, placement)
