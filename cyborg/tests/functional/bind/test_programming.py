@@ -188,3 +188,25 @@ def test_function_trait_names_are_valid(driver, function, trait):
     from cyborg.clients import placement as placement_client
     assert programming.function_trait(driver, function) == trait
     assert placement_client.is_valid_trait(trait)
+
+
+def test_placement_failure_fails_the_bind_and_records_nothing(
+        service, client, agent, glance, placement):
+    """The provider is missing from Placement: the card was programmed,
+    but the bind fails and the deployable keeps no bitstream, so the next
+    bind programs it again."""
+    db = service[0]
+    with db.session() as s:
+        rp = env.add_device(s, handles=2, agent='agent-1',
+                            driver_name='intel')
+    image = glance.add_image(**{'accel:function_id': 'f4'})
+    resp, arqs, server = _bind(client, glance, rp,
+                               {'accel:function_id': 'f4'})
+    assert resp.status_int == 202, resp.text
+    listed = client.wait_resolved(server)
+    assert [a['state'] for a in listed] == [states.BIND_FAILED]
+    assert rp in _reason(db, arqs[0]['uuid'])
+    assert agent.programmed == [(image, 'intel')]
+    assert _deployable(db, rp).bitstream_id is None
+    with db.session() as s:
+        assert env.handles_in_use(s) == 0
