@@ -95,15 +95,17 @@ class ApiRequest:
 
 
 def _context_from(http):
-    catalog = http.environ.get('HTTP_X_SERVICE_CATALOG')
+    raw = http.environ.get('HTTP_X_SERVICE_CATALOG')
     try:
-        if catalog is not None:     # set by auth_token (api.md §2.5)
-            json.loads(catalog)
+        # Set by auth_token (api.md §2.5); reduced to what the conductor
+        # and the agents need (Glance) and carried over RPC (§2.1).
+        catalog = json.loads(raw) if raw is not None else None
     except (ValueError, RecursionError):
         raise exception.Invalid('Invalid X-Service-Catalog header: not '
                                 'JSON.')
     try:
-        return cyborg_context.RequestContext.from_environ(http.environ)
+        return cyborg_context.RequestContext.from_environ(
+            http.environ, service_catalog=catalog)
     except ValueError:
         raise exception.Invalid('Invalid identity headers.')
 

@@ -578,6 +578,23 @@ class PlacementClient:
                     if t not in drop and not (prefix and t.startswith(prefix))}
         return self._update_traits(rp_uuid, compute)
 
+    def replace_prefixed_traits(self, rp_uuid, prefix, trait=None):
+        """Drop the provider's traits starting with ``prefix`` and add
+        ``trait`` (created if missing), in one generation-guarded write.
+
+        FPGA programming (internals.md §5.6 step 4.3): the card now runs
+        one function, so exactly one ``CUSTOM_FPGA_FUNCTION_ID*`` trait
+        remains. Other traits are kept. Returns True when written.
+        """
+        if trait is not None and not is_valid_trait(trait):
+            raise exception.InvalidParameterValue(
+                err='%r is not a valid trait name' % trait)
+
+        def compute(current):
+            kept = {t for t in current if not t.startswith(prefix)}
+            return kept | {trait} if trait else kept
+        return self._update_traits(rp_uuid, compute)
+
 
 def _contents(what, answer):
     """The ``what`` of a PUT answer, as its read returns it."""

@@ -295,6 +295,11 @@ class ImageUnacceptable(Invalid):
     msg_fmt = 'Image %(image_id)s is unacceptable: %(reason)s'
 
 
+class ImageLookupFailed(ServerError):
+    msg_fmt = ('Glance images with %(query)s: %(found)s (exactly one '
+               'is needed).')
+
+
 class ImageServiceError(ServerError):
     msg_fmt = 'Glance request for image %(image_id)s failed: %(reason)s'
 

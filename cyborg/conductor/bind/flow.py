@@ -12,7 +12,9 @@ A bind PATCH goes through three steps:
    noted in the ARQs' ``state_reason``.
 2. **prepare** (no transaction open): the agent that owns each device
    (``agents`` table, D3.1) creates the mediated device of an MDEV handle
-   and programs an FPGA whose profile group names ``accel:bitstream_id``.
+   and programs an FPGA whose profile group names ``accel:bitstream_id``
+   or ``accel:function_id`` (``programming.py``: Glance lookup, agent,
+   function trait in Placement).
 3. **resolve** (one transaction): every ARQ -> ``Bound``; or, when step 2
    failed, every ARQ of the PATCH gives its handle back.
 
@@ -42,6 +44,7 @@ from cyborg.clients import nova
 from cyborg.common import exception
 from cyborg.common import state_machine as sm
 from cyborg.conductor.bind import agent as bind_agent
+from cyborg.conductor.bind import programming as bind_programming
 from cyborg.conductor.bind import unbind as bind_unbind
 from cyborg.conf import CONF
 from cyborg.db import session
@@ -80,14 +83,23 @@ def wait_jobs(timeout=None):
 def apply_patch(context, patch, valid_fields):
     """Entry point of ``arq_apply_patch``: each entry by its own first
     op. Remove-entries are unbound first, then add-entries are bound as
-    one all-or-nothing bind."""
+    one all-or-nothing bind. The PATCH is all or nothing (Q13): when an
+    unbind or the bind fails (a refusal, or a failed instant preparation;
+    not a background programming failure, which comes after the 202), the
+    unbinds it made are undone before the error goes back."""
     removes = [u for u, ops in patch.items() if ops[0]['op'] == 'remove']
     adds = [(u, valid_fields[u]) for u, ops in patch.items()
             if ops[0]['op'] == 'add']
-    if removes:
-        bind_unbind.unbind(context, removes)
-    if adds:
-        bind(context, adds)
+    undos = []
+    try:
+        if removes:
+            bind_unbind.unbind(context, removes, done=undos)
+        if adds:
+            bind(context, adds)
+    except Exception:
+        if undos:
+            bind_unbind.restore(context, undos)
+        raise
 
 
 def bind(context, entries):
@@ -100,7 +112,7 @@ def bind(context, entries):
         notifications.arq_bind_error(context, [u for u, _ in entries], exc)
         raise
     notifications.arq_bind_start(context, works)
-    if any(w.bitstream_id for w in works):
+    if any(w.programs for w in works):
         LOG.info('Binding %s in the background (FPGA programming)',
                  [w.uuid for w in works])
         future = _executor().submit(_job, context, works)
@@ -187,10 +199,8 @@ def _prepare(context, works):
     created, programmed = [], set()
     try:
         for work in works:
-            if work.bitstream_id and work.deployable_id not in programmed:
-                bind_agent.program(context, work.to_dict())
-                bind_db.run(context, bind_db.record_bitstream,
-                            work.deployable_id, work.bitstream_id)
+            if work.programs and work.deployable_id not in programmed:
+                bind_programming.program(context, work)
                 programmed.add(work.deployable_id)
             if work.attach_type == bind_agent.MDEV:
                 bind_agent.create_mdev(context, work.to_dict())

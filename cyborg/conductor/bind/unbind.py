@@ -10,6 +10,17 @@ must not be handed out again); the PATCH fails with 500 and a later unbind
 or delete finishes the job. Unbinding ``Initial`` or ``Unbound`` ARQs
 succeeds (api.md §9.7).
 
+Undo (Q13: a PATCH is all or nothing): each unbind returns an
+:class:`Undo` with what the ARQ held and its fields before; when a later
+part of the same PATCH fails, :func:`restore` puts every ARQ that was
+``Initial``, ``Bound`` or ``BindFailed`` back as it was, claiming its
+attach handle again (``Unbound`` -> ``BindStarted`` -> its old state in
+one transaction, so only edges of the state table are used) and asking
+the agent to create its mediated device again. An ARQ that moved on in
+the meantime, or whose handle was claimed by another bind, stays
+``Unbound`` (logged); one whose mdev cannot be re-created keeps its
+state, with the failure in ``state_reason``.
+
 Delete: every ARQ named (``?arqs=``, all must exist: 404 and nothing
 changed otherwise) or every visible ARQ of the instance (``?instance=``,
 idempotent) moves to ``Deleting`` in one transaction, so no bind can pick
@@ -92,15 +103,43 @@ def _same_handle(holding):
 
 # -- unbind --------------------------------------------------------------
 
-def unbind(context, uuids):
-    """Unbind each ARQ in order; the first failure stops and raises."""
+PREVIOUS_FIELDS = ('hostname', 'device_rp_uuid', 'instance_uuid',
+                   'deployable_id', 'state_reason')
+RESTORABLE = (states.INITIAL, states.BOUND, states.BIND_FAILED)
+
+
+@dataclasses.dataclass
+class Undo:
+    """How to put an unbound ARQ back: what it held, its old fields."""
+    holding: Holding
+    previous: dict
+
+
+def unbind(context, uuids, done=None):
+    """Unbind each ARQ in order; the first failure stops and raises.
+
+    An :class:`Undo` per unbound ARQ is appended to ``done`` (if given)
+    as it happens, so a caller can :func:`restore` them after a failure.
+    """
     for uuid in uuids:
-        _unbind_one(context, uuid)
+        undo = _unbind_one(context, uuid)
+        if done is not None:
+            done.append(undo)
+
+
+def _holding_and_previous(context, uuid):
+    holding = _holding(context, uuid)
+    arq = models.ExtArq
+    row = context.session.execute(
+        sa.select(*[getattr(arq, f) for f in PREVIOUS_FIELDS])
+        .where(arq.id == holding.arq_id)).one()
+    return holding, dict(zip(PREVIOUS_FIELDS, row))
 
 
 def _unbind_one(context, uuid):
     for _attempt in range(_UNBIND_ATTEMPTS):
-        holding = bind_db.run(context, _holding, uuid)
+        holding, previous = bind_db.run(context, _holding_and_previous,
+                                        uuid)
         if holding.state == states.DELETING:
             sm.check(holding.state, states.UNBOUND, uuid)
         if holding.is_mdev:
@@ -109,7 +148,7 @@ def _unbind_one(context, uuid):
             _remove_mdev_or_fail(context, holding)
         if bind_db.run(context, _mark_unbound, holding):
             notifications.arq_unbind_end(context, uuid)
-            return
+            return Undo(holding, previous)
     raise exception.ARQInvalidState(
         state=holding.state, uuid=uuid,
         expected=sm.sorted_states(sm.sources(states.UNBOUND)))
@@ -155,6 +194,70 @@ def _mark_unbound(context, holding):
 def _mark_unbind_failed(context, holding, reason):
     sm.move(context.session, holding.arq_id, states.UNBIND_FAILED,
             {'state_reason': reason[:2000]}, where=_same_handle(holding))
+
+
+# -- undo (Q13) ----------------------------------------------------------
+
+class _NotRestorable(Exception):
+    """The ARQ or its handle moved on since the unbind."""
+
+
+def restore(context, undos):
+    """Put the ARQs of ``undos`` back as they were before their unbind,
+    last unbound first. Returns the uuids that could not be restored."""
+    lost = []
+    for undo in reversed(undos):
+        holding = undo.holding
+        if holding.state not in RESTORABLE:
+            continue
+        try:
+            bind_db.run(context, _restore_row, undo)
+        except Exception as exc:  # noqa: BLE001 - reported, others go on
+            LOG.error('Could not undo the unbind of %s after its PATCH '
+                      'failed: %s', holding.uuid, exc)
+            lost.append(holding.uuid)
+            continue
+        if holding.is_mdev and holding.state == states.BOUND:
+            _recreate_mdev(context, holding)
+        LOG.info('Unbind of %s undone (its PATCH failed): %s again',
+                 holding.uuid, holding.state)
+    return lost
+
+
+def _restore_row(context, undo):
+    holding, ah, arq = undo.holding, models.AttachHandle, models.ExtArq
+    if holding.handle_id is not None:
+        claimed = context.session.execute(
+            sa.update(ah).where(ah.id == holding.handle_id,
+                                sa.or_(ah.in_use.is_(None),
+                                       ah.in_use == sa.false()))
+            .values(in_use=True)
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            raise _NotRestorable('attach handle %s was claimed again'
+                                 % holding.handle_uuid)
+    values = dict(undo.previous, attach_handle_id=holding.handle_id)
+    if not sm.move(context.session, holding.arq_id, states.BIND_STARTED,
+                   values, where=[arq.attach_handle_id.is_(None)],
+                   sources_override={states.UNBOUND}):
+        raise _NotRestorable('it is no longer Unbound')
+    if not sm.move(context.session, holding.arq_id, holding.state,
+                   where=_same_handle(holding),
+                   sources_override={states.BIND_STARTED}):
+        raise _NotRestorable('it changed while being restored')
+
+
+def _recreate_mdev(context, holding):
+    try:
+        bind_agent.create_mdev(context, {
+            'device_hostname': holding.device_hostname,
+            'attach_info': holding.attach_info,
+            'handle_uuid': holding.handle_uuid})
+    except Exception as exc:  # noqa: BLE001 - noted on the ARQ
+        reason = ('unbind undone after its PATCH failed, but mdev %s could '
+                  'not be created again: %s' % (holding.handle_uuid, exc))
+        LOG.error('ARQ %s: %s', holding.uuid, reason)
+        bind_db.run(context, _note, holding, reason)
 
 
 # -- delete --------------------------------------------------------------

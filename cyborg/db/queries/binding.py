@@ -67,6 +67,13 @@ class Work:
     device_hostname: str
     bitstream_id: str | None = None
     controlpath: dict | None = None
+    function_id: str | None = None
+    rp_uuid: str | None = None
+
+    @property
+    def programs(self):
+        """True when the FPGA is programmed before the bind (§5.6)."""
+        return bool(self.bitstream_id or self.function_id)
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -150,19 +157,27 @@ def _profile_group(context, arq):
     return group if isinstance(group, dict) else {}
 
 
-def _bitstream_to_program(group, deployable, uuid):
-    """The Glance image to program before binding, or None (§5.6)."""
+def _to_program(group, deployable, uuid):
+    """``(bitstream, function)``: what to program before binding (§5.6).
+
+    ``accel:bitstream_id`` is a Glance image id, skipped when the FPGA
+    already holds it; ``accel:function_id`` names a function whose image
+    Glance finds by property, always programmed. Both set -> 400. Not an
+    FPGA group, or neither set -> ``(None, None)``.
+    """
     resources = [k for k in group if k.startswith('resources:')]
     if not resources or resources[0] != FPGA_RESOURCE:
-        return None
+        return None, None
     bitstream, function = group.get(BITSTREAM_KEY), group.get(FUNCTION_KEY)
     if bitstream and function:
         raise exception.InvalidParameterValue(
             err='ARQ %s: the device profile group sets both %s and %s.'
                 % (uuid, BITSTREAM_KEY, FUNCTION_KEY))
+    if function:
+        return None, str(function)
     if not bitstream or bitstream == deployable.bitstream_id:
-        return None
-    return bitstream
+        return None, None
+    return bitstream, None
 
 
 def _controlpath(context, device_id):
@@ -260,7 +275,7 @@ def _reserve_one(context, uuid, fields, host):
     device = context.session.get(models.Device, dep.device_id)
     if device.status == MAINTAINING:
         raise exception.DeviceDisabled(device=device.uuid, uuid=uuid)
-    bitstream = _bitstream_to_program(_profile_group(context, arq), dep,
+    bitstream, function = _to_program(_profile_group(context, arq), dep,
                                       uuid)
     (h_uuid, h_type, h_info), handle_id = claim_handle(context, dep.id)
     previous = {name: getattr(arq, name) for name in PREVIOUS_FIELDS}
@@ -276,9 +291,10 @@ def _reserve_one(context, uuid, fields, host):
                 attach_info=h_info, deployable_id=dep.id,
                 deployable_uuid=dep.uuid, driver_name=dep.driver_name,
                 device_id=device.id, device_hostname=device.hostname,
-                bitstream_id=bitstream,
+                bitstream_id=bitstream, function_id=function,
+                rp_uuid=dep.rp_uuid,
                 controlpath=(_controlpath(context, device.id)
-                             if bitstream else None))
+                             if bitstream or function else None))
 
 
 def note_refusal(context, uuids, reason):

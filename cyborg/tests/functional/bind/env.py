@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import webob
 
 from cyborg import policies
+from cyborg.accelerator.drivers import base
 from cyborg.agent import preparation
 from cyborg.common import rpc
 from cyborg.conf import CONF
@@ -149,17 +150,45 @@ def arq_states(session):
                                           models.ExtArq.state)).all())
 
 
+def _fake_fetch(context, image_uuid, path):
+    with open(path, 'wb') as fh:
+        fh.write(b'bits of %s' % image_uuid.encode())
+
+
+class _RecordingFPGA(base.Programmable):
+    """An FPGA driver that keeps what it was asked to program."""
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+
+    def program(self, controlpath_id, image_path):
+        with open(image_path, 'rb') as fh:
+            self.endpoint.images.append(fh.read())
+        return self.endpoint.program_ok
+
+    def update(self, controlpath_id, image_path):
+        return self.program(controlpath_id, image_path)
+
+
 class FakeAgentEndpoint:
     """The agent's three bind RPCs over ``preparation``, with a sysfs
-    tree under ``root`` and an optional delay (a slow device)."""
+    tree under ``root`` and an optional delay (a slow device).
+
+    ``fpga_program`` runs ``preparation.program`` (uuid check, temporary
+    file, driver, clean-up) with a recording driver; the image comes from
+    ``fetch``: made-up bytes by default, ``preparation.fetch_image`` (real
+    Glance with the caller's token and catalog) when ``glance`` is true.
+    ``images`` holds the bytes each programming saw."""
 
     target = messaging.Target(version='1.0')
 
-    def __init__(self, root, delay=0.0, program_ok=True):
+    def __init__(self, root, delay=0.0, program_ok=True, glance=False):
         from cyborg.accelerator.drivers import host
         self.host_view = host.HostView(root=root, privileged=False)
         self.root, self.delay, self.program_ok = root, delay, program_ok
         self.programmed, self.mdevs, self.removed = [], [], []
+        self.images = []
+        self.fetch = preparation.fetch_image if glance else _fake_fetch
         self.lock = threading.Lock()
 
     def create_vgpu_mdev(self, context, pci_addr, asked_type, ah_uuid):
@@ -181,7 +210,9 @@ class FakeAgentEndpoint:
         time.sleep(self.delay)
         with self.lock:
             self.programmed.append((bitstream_uuid, driver_name))
-        return self.program_ok
+            return preparation.program(context, _RecordingFPGA(self),
+                                       controlpath_id, bitstream_uuid,
+                                       fetch=self.fetch)
 
     def _make_type_dir(self, pci_addr, asked_type):
         path = os.path.join(self.root, 'sys/class/mdev_bus', pci_addr,

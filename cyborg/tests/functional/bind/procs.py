@@ -5,10 +5,12 @@ unfinished binds at start) plus a 1 s ``bind_timeout`` enforcer, so the
 tests need not wait for the default period.
 ``agent``: an agent RPC server (topic ``cyborg-agent``, server =
 ``[DEFAULT] host``) whose endpoint is ``env.FakeAgentEndpoint`` over a
-sysfs tree in ``--root``, answering after ``--delay`` seconds.
+sysfs tree in ``--root``, answering after ``--delay`` seconds; with
+``--real-glance`` it downloads bitstreams from Glance (found through the
+caller's service catalog unless ``[glance] endpoint_override`` is set).
 
 Usage: ``python -m cyborg.tests.functional.bind.procs conductor|agent
---config-file FILE [--root DIR] [--delay S]``
+--config-file FILE [--root DIR] [--delay S] [--real-glance]``
 """
 import signal
 import sys
@@ -20,7 +22,8 @@ from cyborg.cmd import common
 from cyborg.conf import CONF
 
 _opts = [cfg.StrOpt('root', default='/tmp'),
-         cfg.FloatOpt('delay', default=0.0)]
+         cfg.FloatOpt('delay', default=0.0),
+         cfg.BoolOpt('real-glance', default=False)]
 
 
 def _wait_for_signal():
@@ -46,7 +49,8 @@ def conductor():
 
 def agent():
     from cyborg.tests.functional.bind import env
-    endpoint = env.FakeAgentEndpoint(CONF.root, delay=CONF.delay)
+    endpoint = env.FakeAgentEndpoint(CONF.root, delay=CONF.delay,
+                                      glance=CONF.real_glance)
     server = env.start_agent(endpoint, host=CONF.host)
     print('agent ready', flush=True)
     _wait_for_signal()

@@ -6,20 +6,28 @@ it does not answer, failed in CI), on one SQLite file, with the recording Nova:
   delete by instance) through ``cyborg-api`` -> ``cyborg-conductor`` ->
   agent;
 * the conductor SIGKILLed while binds wait on a slow agent, then
-  restarted: no ARQ stays unresolved and no attach handle leaks.
+  restarted: no ARQ stays unresolved and no attach handle leaks;
+* FPGA programming with Glance found only through the caller's service
+  catalog (no ``[glance] endpoint_override``): ``PATCH /deployables/{uuid}
+  /program`` and an ``accel:function_id`` bind, the conductor looking the
+  function's image up and the agent downloading it, the function trait
+  written to real Placement.
 """
 import threading
 import time
 import uuid
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from cyborg.common import states
 from cyborg.db import migration
 from cyborg.db import models
 from cyborg.tests.fixtures import database
+from cyborg.tests.fixtures import glance as glance_fixture
 from cyborg.tests.fixtures import nova
+from cyborg.tests.fixtures import placement as placement_fixture
 from cyborg.tests.fixtures import servers
 from cyborg.tests.functional import processes
 from cyborg.tests.functional.bind import env
@@ -33,20 +41,23 @@ def _broker():
 
 
 class Cluster(processes.ProcessGroup):
-    def __init__(self, tmp_path, fake_nova, agent_delay=0.0):
+    def __init__(self, tmp_path, fake_nova, agent_delay=0.0, lines=(),
+                 agent_args=()):
         db_url = 'sqlite:///%s' % (tmp_path / 'cyborg.sqlite')
         migration.upgrade('head', url=db_url)
         self.agent_delay = agent_delay
+        self.agent_args = list(agent_args)
         super().__init__(
             tmp_path, database.sqlite_engine(tmp_path / 'cyborg.sqlite'),
             db_url, ['rpc_response_timeout = 10', 'bind_timeout = 8']
-            + fake_nova.conf_lines())
+            + fake_nova.conf_lines() + list(lines))
         self.db_url = db_url
 
     def start(self):
         self.spawn('agent', ['-m', 'cyborg.tests.functional.bind.procs',
                              'agent', '--root', str(self.root),
-                             '--delay', str(self.agent_delay)], 'agent-1')
+                             '--delay', str(self.agent_delay)]
+                   + self.agent_args, 'agent-1')
         self.start_conductor()
         self.api()
         self.wait_log('conductor', 'conductor ready')
@@ -86,8 +97,9 @@ def _wait_resolved(cluster, instance, timeout=30):
 
 
 def test_bind_across_processes(tmp_path, fake_nova):
-    cluster = Cluster(tmp_path, fake_nova).start()
+    cluster = Cluster(tmp_path, fake_nova)
     try:
+        cluster.start()
         with cluster.session() as s:
             vgpu = env.add_device(s, handles=2, attach_type='MDEV',
                                   dev_type='GPU', agent='agent-1')
@@ -124,8 +136,9 @@ def test_bind_across_processes(tmp_path, fake_nova):
 
 
 def test_conductor_killed_mid_bind(tmp_path, fake_nova):
-    cluster = Cluster(tmp_path, fake_nova, agent_delay=6).start()
+    cluster = Cluster(tmp_path, fake_nova, agent_delay=6)
     try:
+        cluster.start()
         with cluster.session() as s:
             fpga = env.add_device(s, handles=4, agent='agent-1')
             vgpu = env.add_device(s, handles=4, attach_type='MDEV',
@@ -179,3 +192,86 @@ def test_conductor_killed_mid_bind(tmp_path, fake_nova):
         pending.join(30)
     finally:
         cluster.stop()
+
+
+def test_programming_through_the_catalog(tmp_path, fake_nova):
+    with glance_fixture.FakeGlance() as glance, \
+            placement_fixture.PlacementFixture(real_server=True) as placement:
+        cluster = Cluster(tmp_path, fake_nova, lines=[
+            '[glance]', 'region_name = RegionOne',
+            '[placement]', 'auth_type = admin_token',
+            'endpoint = %s' % placement.endpoint,
+            'endpoint_override = %s' % placement.endpoint,
+            'token = admin'], agent_args=['--real-glance'])
+        try:
+            cluster.start()
+            _program_and_bind(cluster, glance, placement)
+        finally:
+            cluster.stop()
+
+
+def _program_and_bind(cluster, glance, placement):
+    headers = glance.headers(HEADERS)
+
+    def call(method, path, body=None):
+        return requests.request(method, cluster.url + path, json=body,
+                                headers=headers, timeout=30)
+
+    with cluster.session() as s:
+        rp = env.add_device(s, handles=2, agent='agent-1',
+                            driver_name='intel')
+        dep = s.scalars(sa.select(models.Deployable.uuid).where(
+            models.Deployable.rp_uuid == rp)).one()
+    cn = placement.create_compute_node('compute-1')
+    placement.client.ensure_provider(rp, 'fpga-1', cn['uuid'])
+    placement.client.ensure_traits(rp, {'CUSTOM_FPGA_FUNCTION_ID_INTEL_OLD'})
+    # An operator programs the card: API -> conductor -> agent, which
+    # downloads the image from the Glance of the catalog.
+    manual = glance.add_image(b'manual')
+    resp = call('PATCH', '/v2/deployables/%s/program' % dep, [
+        {'op': 'replace', 'path': '/program',
+         'value': [{'image_uuid': manual}]}])
+    assert resp.status_code == 200, resp.text
+    assert glance.downloads() == [manual]
+    # A bind naming a function: the conductor finds its image in Glance,
+    # the agent programs it, Placement gets the function trait.
+    image = glance.add_image(b'afu', **{'accel:function_id': 'f00d-1'})
+    resp = call('POST', '/v2/device_profiles', [
+        {'name': 'fn', 'groups': [{'resources:FPGA': '1',
+                                   'accel:function_id': 'f00d-1'}]}])
+    assert resp.status_code == 201, resp.text
+    arqs = call('POST', '/v2/accelerator_requests',
+                {'device_profile_name': 'fn'}).json()['arqs']
+    server = str(uuid.uuid4())
+    resp = call('PATCH', '/v2/accelerator_requests',
+                _bind_body(arqs, server, [rp]))
+    assert resp.status_code == 202, resp.text
+    listed = _wait_resolved(cluster, server)
+    assert [a['state'] for a in listed] == [states.BOUND], \
+        cluster.log('conductor')
+    assert glance.lookups() == [{'accel:function_id': 'f00d-1',
+                                 'limit': '2'}]
+    assert glance.downloads() == [manual, image]
+    assert {t for _, _, t in glance.requests} == {glance_fixture.TOKEN}
+    assert placement.client.get_traits(rp) == {
+        'CUSTOM_FPGA_FUNCTION_ID_INTEL_F00D_1'}
+    with cluster.session() as s:
+        assert s.scalars(sa.select(models.Deployable.bitstream_id).where(
+            models.Deployable.rp_uuid == rp)).one() == image
+    # No such function: the bind fails with the reason, nothing held.
+    resp = call('POST', '/v2/device_profiles', [
+        {'name': 'nofn', 'groups': [{'resources:FPGA': '1',
+                                     'accel:function_id': 'none'}]}])
+    arqs = call('POST', '/v2/accelerator_requests',
+                {'device_profile_name': 'nofn'}).json()['arqs']
+    server = str(uuid.uuid4())
+    resp = call('PATCH', '/v2/accelerator_requests',
+                _bind_body(arqs, server, [rp]))
+    assert resp.status_code == 202, resp.text
+    listed = _wait_resolved(cluster, server)
+    assert [a['state'] for a in listed] == [states.BIND_FAILED]
+    with cluster.session() as s:
+        reason = s.scalars(sa.select(models.ExtArq.state_reason).where(
+            models.ExtArq.uuid == arqs[0]['uuid'])).one()
+        assert env.handles_in_use(s) == 1
+    assert 'accel:function_id=none: no image' in reason, reason
