@@ -2,9 +2,9 @@
 
 The work lives in ``bind/flow.py`` (bind and its background jobs),
 ``bind/unbind.py`` (unbind and delete), ``inventory/report.py`` (agent
-reports) and ``devices.py`` (device and deployable actions). Exceptions of cyborg's
-own module are expected: they travel back to the caller and are not logged
-as tracebacks here.
+reports) and ``devices.py`` (device and deployable actions).
+Exceptions of cyborg's own module are expected: they travel back to the
+caller and are not logged as tracebacks here.
 """
 import oslo_messaging as messaging
 
