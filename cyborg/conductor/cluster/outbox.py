@@ -48,6 +48,7 @@ from oslo_utils import timeutils
 from cyborg import context as cyborg_context
 from cyborg.clients import nova
 from cyborg.conf import CONF
+from cyborg.db.queries import binding as bind_db
 from cyborg.db.queries import outbox as outbox_db
 
 LOG = logging.getLogger(__name__)
@@ -165,8 +166,9 @@ class Sender:
 
     def _drain(self):
         while not self._stopping:
-            claim_id, rows = outbox_db.claim(self.context, self.host,
-                                             self.lease, self.batch_size)
+            claim_id, rows = bind_db.run(self.context, outbox_db.claim,
+                                         self.host, self.lease,
+                                         self.batch_size)
             if not rows:
                 return
             if len(rows) >= self.batch_size:
@@ -190,7 +192,7 @@ class Sender:
             LOG.warning('Nova is not configured ([nova]): dropping events '
                         '%s', [e['tag'] for e in events])
             self._count(dropped=len(rows))
-            outbox_db.delete(self.context, claim_id)
+            bind_db.run(self.context, outbox_db.delete, claim_id)
             return
         self._count(posts=1)
         try:
@@ -224,10 +226,11 @@ class Sender:
                         'in %.1f s', [r.arq_uuid for r in again
                                       if r.id in later], reason,
                         min(later.values()))
-            outbox_db.retry_later(self.context, claim_id, later, reason)
+            bind_db.run(self.context, outbox_db.retry_later, claim_id,
+                        later, reason)
             self._retry_in(min(later.values()))
         if done:
-            outbox_db.delete(self.context, claim_id, done)
+            bind_db.run(self.context, outbox_db.delete, claim_id, done)
             self._count(delivered=len(done) - len(too_old))
 
     def delay(self, attempts):

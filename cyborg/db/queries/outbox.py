@@ -6,17 +6,18 @@ does; after that commit every function registered with
 :func:`subscribe` is called (in this process), which wakes the sender
 without waiting for its next poll.
 
-The sender's side is short transactions, each a conditional statement:
+The sender's side is short writer transactions, each a conditional
+statement, run like the bind's with ``binding.run`` (deadlocks retried,
+writers of one process serialised on SQLite):
 
 * :func:`claim` takes up to ``limit`` due rows (``next_attempt_at <=
   now``, unclaimed or with an expired claim) with one ``UPDATE ... WHERE``
   that re-checks both conditions, under a fresh ``claim_id``, then reads
   back the rows that carry it: of two conductors claiming together, each
   row goes to exactly one.
-* :func:`delete` (delivered, or given up), :func:`retry_later` (back off)
-  and :func:`release` (stop) touch only rows still under the caller's
-  ``claim_id``: a sender whose claim expired and was taken over changes
-  nothing.
+* :func:`delete` (delivered, or given up) and :func:`retry_later` (back
+  off) touch only rows still under the caller's ``claim_id``: a sender
+  whose claim expired and was taken over changes nothing.
 
 MySQL's DATETIME has no fraction and rounds: a new row's due time is
 floored to the second (due at once), claim expiries and retry times are
@@ -95,8 +96,6 @@ def add(context, events):
         sa.event.listen(db_session, 'after_rollback', _forget, once=True)
 
 
-@session.retry_on_busy
-@session.writer
 def claim(context, owner, lease, limit):
     """Claim up to ``limit`` due rows for ``lease`` seconds; returns
     ``(claim_id, [row, ...])`` (rows oldest first; ``[]`` when none is
@@ -124,8 +123,6 @@ def claim(context, owner, lease, limit):
     return claim_id, rows
 
 
-@session.retry_on_busy
-@session.writer
 def delete(context, claim_id, ids=None):
     """Delete the rows of ``claim_id`` (only ``ids`` when given); returns
     how many went."""
@@ -138,8 +135,6 @@ def delete(context, claim_id, ids=None):
         query.execution_options(synchronize_session=False)).rowcount
 
 
-@session.retry_on_busy
-@session.writer
 def retry_later(context, claim_id, delays, error):
     """Release rows of ``claim_id`` for another attempt: ``delays`` maps
     row id -> seconds until it is due again. Returns how many moved."""
@@ -159,16 +154,6 @@ def retry_later(context, claim_id, delays, error):
                     last_error=(error or '')[:255])
             .execution_options(synchronize_session=False)).rowcount
     return moved
-
-
-@session.retry_on_busy
-@session.writer
-def release(context, claim_id):
-    """Give the rows of ``claim_id`` back, due at once (a clean stop)."""
-    return context.session.execute(
-        sa.update(Event).where(Event.claim_id == claim_id)
-        .values(claim_id=None, claimed_by=None, claim_expires_at=None)
-        .execution_options(synchronize_session=False)).rowcount
 
 
 @session.reader
