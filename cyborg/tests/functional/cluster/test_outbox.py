@@ -4,8 +4,8 @@ On SQLite, MariaDB and PostgreSQL (the servers are skipped locally when
 they do not answer, required in CI), against the recording Nova:
 
 * a bind's event row commits with its state change and only with it; a
-  commit wakes the sender at once (its poll interval here is 30 s); a
-  Nova that is down fails no bind;
+  commit hands it to the sender of its process, which posts it at once
+  (its poll interval here is 30 s); a Nova that is down fails no bind;
 * every due event leaves in one POST (up to the batch size);
 * a 503 is retried with exponential backoff, then delivered; a stopped
   sender leaves the rows to the next one;
@@ -93,6 +93,17 @@ def _sender(fake, host='cond-x', **kwargs):
     return outbox.Sender(host, client_factory=client, **kwargs).start()
 
 
+class _Recorder:
+    """A receiver of hand-overs that sends nothing."""
+    owner, lease = 'recorder', LEASE
+
+    def __init__(self):
+        self.handed = []
+
+    def handoff(self, claim_id, rows):
+        self.handed.append((claim_id, rows))
+
+
 def _tags(body):
     return [e['tag'] for e in body['events']]
 
@@ -123,12 +134,11 @@ def test_bind_event_commits_with_the_state_change(db, ctx):
                 (server, arq['uuid'], 'completed', 0)]
 
             # A resolving transaction that rolls back leaves neither the
-            # move nor the event, and wakes nobody; its commit does both.
-            woken = []
-
-            def listener():
-                woken.append(1)
-            outbox_db.subscribe(listener)
+            # move nor the event, and hands nothing over; its commit
+            # writes the row claimed by this process's sender and hands
+            # it over.
+            recorder = _Recorder()
+            outbox_db.subscribe(recorder)
             try:
                 arq2 = client.create_arqs('one')[0]
                 server2 = str(uuid.uuid4())
@@ -142,14 +152,19 @@ def test_bind_event_commits_with_the_state_change(db, ctx):
                 with pytest.raises(RuntimeError):
                     bind_db.run(ctx, resolve_then_fail)
                 assert _state(db, arq2['uuid']) == states.BIND_STARTED
-                assert len(_rows(db)) == 1 and woken == []
+                assert len(_rows(db)) == 1 and recorder.handed == []
                 assert bind_db.resolve(ctx, works) == (True, [])
                 assert _state(db, arq2['uuid']) == states.BOUND
-                assert [r.arq_uuid for r in _rows(db)] == [arq['uuid'],
-                                                           arq2['uuid']]
-                assert woken == [1]
             finally:
-                outbox_db.unsubscribe(listener)
+                outbox_db.unsubscribe(recorder)
+            (claim_id, handed), = recorder.handed
+            assert [(r.arq_uuid, r.status) for r in handed] == [
+                (arq2['uuid'], 'completed')]
+            rows = _rows(db)
+            assert [(r.arq_uuid, r.claimed_by, r.claim_id) for r in rows] \
+                == [(arq['uuid'], None, None),
+                    (arq2['uuid'], 'recorder', claim_id)]
+            assert bind_db.run(ctx, outbox_db.release, [claim_id]) == 1
 
             # Nova back: a sender delivers both, deletes the rows; the
             # next bind's event leaves at once, not at the 30 s poll.
@@ -303,11 +318,13 @@ def test_a_dead_senders_rows_are_sent_after_its_lease(db, ctx):
 def test_two_senders_deliver_each_event_once(db, ctx):
     with nova.FakeNova() as fake:
         fake.delay = 0.01
+        tags = []
+        for _ in range(10):     # in the table: both pollers claim them
+            tags += _add(ctx, 10)
         first = _sender(fake, host='cond-a', batch_size=7)
         second = _sender(fake, host='cond-b', batch_size=7)
-        tags = []
         try:
-            for _ in range(20):
+            for _ in range(10):     # committed meanwhile: handed over
                 tags += _add(ctx, 10)
             _wait(lambda: not _rows(db), timeout=60, what='delivery')
         finally:
@@ -334,5 +351,7 @@ def test_rows_claimed_by_a_live_sender_are_not_taken(db, ctx):
     other, rows = bind_db.run(ctx, outbox_db.claim, 'b', LEASE, 10)
     assert [r.arq_uuid for r in rows] == tags
     # the first claimer's late settlement changes nothing any more
-    assert bind_db.run(ctx, outbox_db.delete, claim_id) == 0
-    assert bind_db.run(ctx, outbox_db.delete, other) == 3
+    done = [(claim_id, set(tags), {}, None)]
+    assert bind_db.run(ctx, outbox_db.settle, done) == 0
+    done = [(other, set(tags), {}, None)]
+    assert bind_db.run(ctx, outbox_db.settle, done) == 3
