@@ -4,7 +4,8 @@ A bind is three steps (``bind.py``): *reserve* (this module, one
 transaction: every check, the attach-handle claims and the move to
 ``BindStarted``), *prepare* (agent RPCs, no transaction open) and
 *resolve* (this module, one transaction: ``Bound`` or roll back /
-``BindFailed``, releasing handles).
+``BindFailed``, releasing handles, and writing the Nova event of every
+resolved ARQ to the outbox, ``outbox.py``).
 
 Attach handles are claimed with a conditional ``UPDATE attach_handles SET
 in_use = true WHERE id = :id AND in_use = false``; a lost race (row count
