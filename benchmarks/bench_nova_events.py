@@ -2,8 +2,10 @@
 
 Runs the real WSGI application and a conductor in-process (fake
 transport, the database of ``--backend``: an SQLite file by default),
-and a recording Nova on loopback that takes ``--nova-ms`` (30 ms) per
-``POST /os-server-external-events``. Binds are instant (one FPGA handle,
+and, in a process of its own as the real one would be, a recording Nova
+on loopback that takes ``--nova-ms`` (30 ms) per ``POST
+/os-server-external-events`` (times are ``time.monotonic()``, one clock
+for both processes). Binds are instant (one FPGA handle,
 no programming), so a PATCH returns once its ARQ is resolved.
 
 Two senders of the outbox (``conductor/cluster/outbox.py``) are compared
@@ -33,6 +35,7 @@ Usage::
         [--backend sqlite|mysql|postgresql] [--nova-ms MS]
 """
 import argparse
+import multiprocessing
 import statistics
 import threading
 import time
@@ -63,13 +66,42 @@ def _database(backend):
     return ServerDatabase(backend)
 
 
+def _nova_process(conn, delay):
+    """The recording Nova; answers ``'dump'`` with what it recorded."""
+    with nova.FakeNova() as fake:
+        fake.delay = delay
+        conn.send(fake.url)
+        while conn.recv() == 'dump':
+            with fake.lock:
+                conn.send(([b for _p, _h, b in fake.requests],
+                           list(fake.times), dict(fake.answered)))
+
+
+class RemoteNova:
+    """:class:`nova.FakeNova` in a child process."""
+
+    def __init__(self, delay):
+        ctx = multiprocessing.get_context('spawn')
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_nova_process, args=(child, delay),
+                                daemon=True)
+        self.proc.start()
+        self.url = self.conn.recv()
+
+    def dump(self):
+        self.conn.send('dump')
+        return self.conn.recv()
+
+    def close(self):
+        self.conn.send('stop')
+        self.proc.join(10)
+
+
 def _event_times(fake):
     """{tag: (arrived, answered)} of every event Nova received."""
-    with fake.lock:
-        requests = list(enumerate(fake.requests))
-        arrived, answered = list(fake.times), dict(fake.answered)
+    bodies, arrived, answered = fake.dump()
     out = {}
-    for index, (_path, _headers, body) in requests:
+    for index, body in enumerate(bodies):
         for event in body['events']:
             out.setdefault(event['tag'], (arrived[index],
                                           answered.get(index)))
@@ -122,10 +154,9 @@ def _sender(fake, **kwargs):
 
 def run(repeat, backend, nova_ms, bursts=3):
     results = {}
+    fake = RemoteNova(nova_ms / 1000.0)     # before any thread starts
     with fixtures.TempHomeDir(), _database(backend) as db, \
-            services.Conductor(), nova.FakeNova() as fake:
-        fake.use(sender=False)
-        fake.delay = nova_ms / 1000.0
+            services.Conductor():
         client = env.Client(services.api_app())
         with db.session() as s:
             rp = env.add_device(s, handles=BURST)
@@ -143,6 +174,7 @@ def run(repeat, backend, nova_ms, bursts=3):
                 sender.stop()
             results[mode] = (rounds, burst, sender.posts)
         env.clear_api_conf()
+    fake.close()
     return results
 
 
