@@ -7,14 +7,14 @@ had in progress before a restart (``bind/recovery.py``: binds failed,
 decision D3.9; deletes and cut-short unbinds finished). While running,
 the cluster's periodic jobs (takeover of dead conductors' work,
 ``bind_timeout`` and the recovery sweep, Placement reconciliation, the
-ARQ ``project_id`` back-fill) run once per cycle across the conductors.
-At stop it lets running bind jobs finish (bounded), leaves the cluster
-and stops the Nova notifier.
+ARQ ``project_id`` back-fill) run once per cycle across the conductors,
+and the outbox sender delivers the cluster's Nova events. At stop it lets
+running bind jobs finish (bounded), then stops the sender (events not
+sent stay in the outbox) and leaves the cluster.
 """
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
-from cyborg.clients import nova
 from cyborg.common import rpc
 from cyborg.conductor import cluster
 from cyborg.conductor import manager
@@ -36,6 +36,7 @@ class ConductorService:
 
     def start(self):
         self.cluster.join()
+        self.cluster.start_sender()
         recovery.recover(host=self.host)
         self.server.start()
         self.cluster.start_periodic()
@@ -47,4 +48,3 @@ class ConductorService:
         self.server.wait()
         bind.wait_jobs(_JOBS_STOP_TIMEOUT)
         self.cluster.stop()
-        nova.reset()

@@ -1,4 +1,5 @@
-"""Options of the [conductor] group: membership of the conductor cluster."""
+"""Options of the [conductor] group: membership of the conductor cluster
+and the outbox of Nova events."""
 from oslo_config import cfg
 
 GROUP = 'conductor'
@@ -20,6 +21,32 @@ opts = [
                help='Seconds between two runs, across the cluster, of the '
                     'back-fill of ARQ project_id from Nova (the first run '
                     'follows the start of the first conductor).'),
+    cfg.IntOpt('nova_event_senders', default=4, min=1,
+               help='Threads per conductor that deliver the Nova '
+                    'accelerator-request-bound events of the outbox (the '
+                    'nova_events table); at most this many POSTs to Nova '
+                    'are in flight from one conductor.'),
+    cfg.IntOpt('nova_event_batch_size', default=200, min=1, max=1000,
+               help='Most events one POST /os-server-external-events '
+                    'carries; every due event up to this number goes in '
+                    'one request.'),
+    cfg.FloatOpt('nova_event_poll_interval', default=2.0, min=0.1,
+                 help='Seconds between two looks at the outbox for events '
+                      'this conductor was not told about: written by '
+                      'another conductor, left by a dead one, or due '
+                      'again after a failed attempt. Events committed by '
+                      'this conductor are sent at once.'),
+    cfg.IntOpt('nova_event_lease', default=60, min=1,
+               help='Seconds a conductor holds the events it is sending; '
+                    'if it dies meanwhile, another conductor sends them '
+                    'once the lease has expired. Keep it above the '
+                    '[nova] timeout, or a slow POST may be repeated by '
+                    'another conductor.'),
+    cfg.IntOpt('nova_event_max_age', default=600, min=1,
+               help='Seconds after which an event that still fails to '
+                    'reach Nova is dropped (logged as an error). Nova '
+                    'stops waiting for the event after its own '
+                    'arq_binding_timeout (300 s by default).'),
 ]
 
 

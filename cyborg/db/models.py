@@ -374,3 +374,39 @@ class PeriodicTask(Base):
         sa.DateTime, nullable=False)
     last_host: Mapped[str | None] = mapped_column(sa.String(255))
     runs: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+
+
+class NovaEvent(Base):
+    """[ours] The outbox of Nova ``accelerator-request-bound`` events.
+
+    A row is written in the transaction that resolves an ARQ (``Bound``
+    or ``BindFailed``), so an event exists exactly when its state change
+    committed; ``conductor/cluster/outbox.py`` delivers it and deletes
+    it. A sender claims due rows (``next_attempt_at <= now``, no live
+    claim) by writing its ``claim_id`` (new for every claim),
+    ``claimed_by`` (its host) and ``claim_expires_at``; a claim that
+    expires (its conductor died) makes the rows due for any other
+    conductor. A failed attempt counts in ``attempts``, pushes
+    ``next_attempt_at`` back (exponential backoff) and notes
+    ``last_error``.
+    """
+
+    __tablename__ = 'nova_events'
+    __table_args__ = (
+        sa.Index('nova_events_next_attempt_at_idx', 'next_attempt_at'),
+        sa.Index('nova_events_claim_id_idx', 'claim_id'),
+        table_args(),
+    )
+
+    server_uuid: Mapped[str] = mapped_column(sa.String(36), nullable=False)
+    arq_uuid: Mapped[str] = mapped_column(sa.String(36), nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False,
+                                          default=0)
+    next_attempt_at: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime, nullable=False)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(255))
+    claim_id: Mapped[str | None] = mapped_column(sa.String(36))
+    claim_expires_at: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.String(255))

@@ -3,8 +3,10 @@
 * :func:`enforce` fails every ARQ that has been ``BindStarted`` longer
   than ``[DEFAULT] bind_timeout`` (from its ``updated_at``, written when
   it entered ``BindStarted``): ``BindFailed`` with a ``state_reason``, its
-  attach handle released, its mdev removed (best effort) and Nova told
-  ``failed``. Any conductor may do this for any ARQ.
+  attach handle released, its mdev removed (best effort) and a
+  ``failed`` event for Nova queued in the outbox in the same transaction
+  (``cluster/outbox.py`` delivers it). Any conductor may do this for any
+  ARQ.
 * :func:`recover` runs once when a conductor starts: every bind that this
   conductor (``[DEFAULT] host``) had started and that is still
   ``BindStarted`` - its worker died with the previous process - is failed
@@ -26,14 +28,12 @@ conditional UPDATE that also checks the handle the ARQ holds, so a bind
 that finishes concurrently either wins (Bound) or loses (BindFailed),
 never both, and a handle is released once.
 """
-import collections
 import logging
 import threading
 
 import sqlalchemy as sa
 
 from cyborg import context as cyborg_context
-from cyborg.clients import nova
 from cyborg.common import state_machine as sm
 from cyborg.common import states
 from cyborg.conductor.bind import agent as bind_agent
@@ -69,7 +69,8 @@ def _stuck(context, older_than=None, owner=None):
 
 
 def _fail(context, rows, reason):
-    """Move each still-BindStarted row to BindFailed; release handles."""
+    """Move each still-BindStarted row to BindFailed; release handles;
+    queue the ``failed`` events of the rows moved."""
     arq = models.ExtArq
     failed = []
     for row in rows:
@@ -81,6 +82,8 @@ def _fail(context, rows, reason):
                    where=[held], sources_override={states.BIND_STARTED}):
             failed.append(row)
     bind_db.release_handles(context, [r.attach_handle_id for r in failed])
+    bind_db.nova_events(context, [(r.instance_uuid, r.uuid,
+                                   states.BIND_FAILED) for r in failed])
     _forget_unconfirmed_bitstreams(context, failed)
     return failed
 
@@ -120,12 +123,6 @@ def _fail_rows(context, find, reason):
             except Exception as exc:  # noqa: BLE001 - best effort
                 LOG.warning('Could not remove mdev %s of failed ARQ %s: %s',
                             row[4], row.uuid, exc)
-    by_instance = collections.defaultdict(list)
-    for row in failed:
-        by_instance[row.instance_uuid].append(
-            nova.event(row.instance_uuid, row.uuid, 'failed'))
-    for events in by_instance.values():
-        nova.notifier().notify(events)
     if failed:
         LOG.warning('Failed %d bind(s): %s (%s)', len(failed),
                     [r.uuid for r in failed], reason)

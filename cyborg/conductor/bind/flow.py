@@ -32,22 +32,22 @@ thread (``[DEFAULT] thread_pool_size``) while the ARQs stay
 fails them if they overrun ``[DEFAULT] bind_timeout`` or their conductor
 died.
 
-Once every ARQ of a PATCH is resolved, one event per ARQ goes to Nova
-through the background notifier (``clients/nova.py``); a notification
-failure never fails a bind (D3.10).
+The transaction that resolves an ARQ (``Bound``, or ``BindFailed`` for a
+programming bind) also writes its ``accelerator-request-bound`` event to
+the outbox (``db/queries/outbox.py``); the conductors' senders
+(``cluster/outbox.py``) deliver it once committed, so a Nova that is slow
+or down never fails nor delays a bind (D3.10), and an event outlives the
+conductor that wrote it.
 """
 import concurrent.futures
 import logging
 import threading
 
-from cyborg.clients import nova
 from cyborg.common import exception
-from cyborg.common import state_machine as sm
 from cyborg.conductor.bind import agent as bind_agent
 from cyborg.conductor.bind import programming as bind_programming
 from cyborg.conductor.bind import unbind as bind_unbind
 from cyborg.conf import CONF
-from cyborg.db import session
 from cyborg.db.queries import binding as bind_db
 from cyborg.notifications import events as notifications
 
@@ -166,7 +166,6 @@ def _instant(context, works):
             arqs=','.join(w.uuid for w in works))
     LOG.info('Bound %s', [w.uuid for w in works])
     notifications.arq_bind_end(context, works)
-    notify(context, works)
 
 
 def _job(context, works):
@@ -189,8 +188,6 @@ def _job(context, works):
     except Exception:  # noqa: BLE001 - deadlines.py will fail them
         LOG.exception('Could not resolve the bind of %s',
                       [w.uuid for w in works])
-        return
-    notify(context, works)
 
 
 def _prepare(context, works):
@@ -219,20 +216,3 @@ def _undo_mdevs(context, works):
         except Exception as exc:  # noqa: BLE001 - best effort
             LOG.warning('Could not remove mdev %s after a failed bind: %s',
                         work.handle_uuid, exc)
-
-
-def notify(context, works):
-    """One Nova event per ARQ of a bind, once all are resolved."""
-    with session.reader.using(context):
-        rows = bind_db.states_of(context, [w.arq_id for w in works])
-    server = works[0].instance_uuid
-    events = []
-    for work in works:
-        row = rows.get(work.arq_id)
-        state = row[1] if row else sm.DELETING
-        if state not in sm.NOVA_STATUS:
-            LOG.warning('ARQ %s is %s, not resolved: no event yet',
-                        work.uuid, state)
-            return
-        events.append(nova.event(server, work.uuid, sm.NOVA_STATUS[state]))
-    nova.notifier().notify(events)

@@ -1,4 +1,5 @@
-"""The conductor cluster: membership, locks, periodic work, takeover.
+"""The conductor cluster: membership, locks, periodic work, takeover,
+the outbox of Nova events.
 
 ``Cluster(host)`` is what ``ConductorService`` starts and stops:
 
@@ -7,12 +8,16 @@
   conductor has the name) and start the cluster locks (``coordination``);
 * ``start_periodic()`` (after the RPC server started): run the periodic
   jobs of :func:`jobs` once per cycle across the cluster (``periodic``);
-* ``stop()``: stop the jobs, the locks, and sign off.
+* ``start_sender()``: deliver the Nova events of the outbox, the
+  whole cluster's (``outbox``);
+* ``stop()``: stop the jobs, the sender (a short flush first; what is
+  not sent stays in the table), the locks, and sign off.
 """
 import logging
 
 from cyborg.conductor.cluster import coordination
 from cyborg.conductor.cluster import membership
+from cyborg.conductor.cluster import outbox
 from cyborg.conductor.cluster import periodic
 from cyborg.conf import CONF
 
@@ -22,6 +27,8 @@ TAKEOVER = 'takeover'
 DEADLINES = 'bind-deadlines'
 RECONCILE = 'reconcile'
 BACKFILL = 'project-backfill'
+# Seconds a stopping conductor spends sending the events that are due.
+SENDER_FLUSH = 2.0
 
 
 def jobs(host, conf=CONF):
@@ -52,6 +59,7 @@ class Cluster:
         self.member = membership.Member(host)
         self._jobs = job_list
         self.runner = None
+        self.sender = None
 
     def join(self):
         self.member.join()
@@ -72,7 +80,18 @@ class Cluster:
             self.runner.stop()
             self.runner = None
 
+    def start_sender(self):
+        if self.sender is None:
+            self.sender = outbox.Sender(self.host).start()
+        return self.sender
+
+    def stop_sender(self):
+        if self.sender is not None:
+            self.sender.stop(flush=SENDER_FLUSH)
+            self.sender = None
+
     def stop(self):
         self.stop_periodic()
+        self.stop_sender()
         coordination.stop()
         self.member.leave()

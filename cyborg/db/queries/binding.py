@@ -4,7 +4,8 @@ A bind is three steps (``bind.py``): *reserve* (this module, one
 transaction: every check, the attach-handle claims and the move to
 ``BindStarted``), *prepare* (agent RPCs, no transaction open) and
 *resolve* (this module, one transaction: ``Bound`` or roll back /
-``BindFailed``, releasing handles).
+``BindFailed``, releasing handles, and writing the Nova event of every
+resolved ARQ to the outbox, ``outbox.py``).
 
 Attach handles are claimed with a conditional ``UPDATE attach_handles SET
 in_use = true WHERE id = :id AND in_use = false``; a lost race (row count
@@ -36,6 +37,7 @@ from cyborg.db import locks
 from cyborg.db import models
 from cyborg.db import session
 from cyborg.db.queries import arqs as arq_queries
+from cyborg.db.queries import outbox
 
 LOG = logging.getLogger(__name__)
 
@@ -326,18 +328,32 @@ def release_handles(context, handle_ids):
             .execution_options(synchronize_session=False))
 
 
+def nova_events(context, resolved):
+    """Queue one Nova event per ``(server uuid, ARQ uuid, state)`` of
+    ARQs this transaction resolved (``Bound`` -> ``completed``,
+    ``BindFailed`` -> ``failed``): the outbox row commits with the move.
+    """
+    outbox.add(context, [
+        {'server_uuid': server, 'tag': uuid, 'status': sm.NOVA_STATUS[state]}
+        for server, uuid, state in resolved])
+
+
 def mark_bound(context, works):
-    """Every ARQ -> Bound, or none (raises :class:`_Lost`)."""
+    """Every ARQ -> Bound, or none (raises :class:`_Lost`); their Nova
+    events are queued in the same transaction."""
     for work in works:
         if not sm.move(context.session, work.arq_id, states.BOUND,
                        {'state_reason': None}, where=_holds(work)):
             raise _Lost(work.uuid)
+    nova_events(context, [(w.instance_uuid, w.uuid, states.BOUND)
+                          for w in works])
 
 
 def mark_failed(context, works, reason, restore=False):
     """Every ARQ still ours -> back where it was (``restore``, Q13) or
     BindFailed with ``reason``; their handles are released. Returns the
-    works that moved."""
+    works that moved. A ``BindFailed`` move queues its Nova event (a
+    restored ARQ is not resolved: Nova learns from the PATCH error)."""
     moved = []
     for work in works:
         if restore:
@@ -353,6 +369,9 @@ def mark_failed(context, works, reason, restore=False):
                    sources_override={states.BIND_STARTED}):
             moved.append(work)
     release_handles(context, [w.handle_id for w in moved])
+    if not restore:
+        nova_events(context, [(w.instance_uuid, w.uuid, states.BIND_FAILED)
+                              for w in moved])
     return moved
 
 

@@ -72,10 +72,10 @@ class ProcessGroup:
         while time.monotonic() < deadline:
             assert self.procs[name].poll() is None, self.log(name)
             try:
-                requests.get(self.url + '/', timeout=1)
+                requests.get(self.url + '/', timeout=5)
                 return
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.2)     # not listening yet, or busy starting
+            except requests.RequestException:   # not up, or slow to answer
+                time.sleep(0.2)
         raise AssertionError('API not ready: %s' % self.log(name))
 
     def log(self, name):

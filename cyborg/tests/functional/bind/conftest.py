@@ -1,7 +1,6 @@
 """Fixtures of the bind tests (see ``env.py``)."""
 import pytest
 
-from cyborg.clients import nova as nova_client
 from cyborg.conductor.bind import flow as bind
 from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import nova
@@ -21,7 +20,7 @@ def service():
             yield db, app, fake
         finally:
             bind.wait_jobs(10)
-            nova_client.notifier().wait_idle(2)
+            fake.wait_idle(2)
             env.clear_api_conf()
 
 

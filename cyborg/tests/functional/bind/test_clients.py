@@ -1,9 +1,8 @@
-"""The Nova notifier against the recording endpoint, the Glance client
+"""The Nova client against the recording endpoint, the Glance client
 and the agent's preparation helpers."""
 import http.server
 import os
 import threading
-import time
 import uuid
 
 import pytest
@@ -27,82 +26,47 @@ def fake():
         yield fake
 
 
-def _notifier(fake, **kwargs):
+def _client(fake):
     adapter = ksa.token_endpoint_adapter(fake.url, service_type='compute')
-    kwargs.setdefault('first_delay', 0.05)
-    kwargs.setdefault('max_delay', 0.2)
-    return nova_client.Notifier(
-        lambda: nova_client.NovaClient(adapter=adapter), **kwargs)
+    return nova_client.NovaClient(adapter=adapter)
+
+
+EVENTS = [nova_client.event(SERVER, 'arq-1', 'completed'),
+          nova_client.event(SERVER, 'arq-2', 'failed')]
 
 
 @pytest.mark.parametrize('mode', ['ok', 'not-on-host', 'unknown-server'])
-def test_accepted_answers_are_not_retried(fake, mode):
+def test_accepted_answers_are_final(fake, mode):
     fake.mode = mode
-    notifier = _notifier(fake)
-    events = [nova_client.event(SERVER, 'arq-1', 'completed'),
-              nova_client.event(SERVER, 'arq-2', 'failed')]
-    notifier.notify(events)
-    assert notifier.wait_idle(5)
-    assert fake.bodies() == [{'events': events}]
-    assert notifier.failures == 0
-    notifier.stop()
+    _client(fake).send_events(EVENTS)          # no Retry
+    assert fake.bodies() == [{'events': EVENTS}]
+    path, headers, _ = fake.requests[0]
+    assert headers['OpenStack-API-Version'] == 'compute 2.82'
 
 
-def test_retries_with_backoff_until_nova_answers(fake):
+def test_5xx_and_unreachable_are_retried(fake):
     fake.mode = '503'
-    notifier = _notifier(fake)
-    notifier.notify([nova_client.event(SERVER, 'arq-1', 'completed')])
-    deadline = time.monotonic() + 5
-    while len(fake.bodies()) < 3 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    fake.mode = 'ok'
-    assert notifier.wait_idle(5)
-    assert notifier.failures >= 2 and notifier.sent == 1
-    notifier.stop()
-
-
-def test_gives_up_after_max_age(fake):
+    with pytest.raises(nova_client.Retry) as retry:
+        _client(fake).send_events(EVENTS)
+    assert retry.value.events == EVENTS
     fake.down()
-    notifier = _notifier(fake, max_age=0.3)
-    notifier.notify([nova_client.event(SERVER, 'arq-1', 'completed')])
-    assert notifier.wait_idle(5)
-    assert notifier.sent == 0 and notifier.failures >= 1
+    with pytest.raises(nova_client.Retry, match='could not reach Nova'):
+        _client(fake).send_events(EVENTS)
 
 
-def test_not_configured_drops_events(fake):
-    notifier = nova_client.Notifier(nova_client.NovaClient)
-    notifier.notify([nova_client.event(SERVER, 'arq-1', 'completed')])
-    assert notifier.wait_idle(5)
-    assert fake.bodies() == []
+def test_not_configured_is_disabled(fake):
+    assert not nova_client.NovaClient().enabled
 
 
-def test_per_event_5xx_in_207_retries_only_those(fake):
-    calls = []
-
-    class Resp:
-        status_code = 207
-        text = ''
-
-        def __init__(self, codes):
-            self.codes = codes
-
-        def json(self):
-            return {'events': [{'tag': t, 'code': c}
-                               for t, c in self.codes.items()]}
-
-    class Adapter:
-        def post(self, path, json, headers, raise_exc):
-            calls.append([e['tag'] for e in json['events']])
-            if len(calls) == 1:
-                return Resp({'a': 200, 'b': 500})
-            return Resp({'b': 200})
-
-    notifier = nova_client.Notifier(
-        lambda: nova_client.NovaClient(adapter=Adapter()), first_delay=0.01)
-    notifier.notify([nova_client.event(SERVER, 'a', 'completed'),
-                     nova_client.event(SERVER, 'b', 'completed')])
-    assert notifier.wait_idle(5)
-    assert calls == [['a', 'b'], ['b']]
+def test_per_event_codes_of_a_207(fake):
+    """A 5xx for one event retries that event; 404/422 are final."""
+    fake.codes = {'arq-1': 500, 'arq-2': 422}
+    events = EVENTS + [nova_client.event(SERVER, 'arq-3', 'completed')]
+    with pytest.raises(nova_client.Retry) as retry:
+        _client(fake).send_events(events)
+    assert [e['tag'] for e in retry.value.events] == ['arq-1']
+    fake.codes = {'arq-1': 404}
+    _client(fake).send_events(events)           # final: no Retry
 
 
 class _Glance(http.server.BaseHTTPRequestHandler):

@@ -54,14 +54,18 @@ class Cluster(processes.ProcessGroup):
         self.db_url = db_url
 
     def start(self):
-        self.spawn('agent', ['-m', 'cyborg.tests.functional.bind.procs',
-                             'agent', '--root', str(self.root),
-                             '--delay', str(self.agent_delay)]
-                   + self.agent_args, 'agent-1')
-        self.start_conductor()
-        self.api()
-        self.wait_log('conductor', 'conductor ready')
-        self.wait_log('agent', 'agent ready')
+        try:
+            self.spawn('agent', ['-m', 'cyborg.tests.functional.bind.procs',
+                                 'agent', '--root', str(self.root),
+                                 '--delay', str(self.agent_delay)]
+                       + self.agent_args, 'agent-1')
+            self.start_conductor()
+            self.api()
+            self.wait_log('conductor', 'conductor ready')
+            self.wait_log('agent', 'agent ready')
+        except BaseException:
+            self.stop()         # leave no process behind
+            raise
         return self
 
     def start_conductor(self):

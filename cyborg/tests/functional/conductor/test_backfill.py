@@ -37,7 +37,7 @@ def db():
 @pytest.fixture
 def nova():
     with FakeNova() as fake:
-        fake.use()
+        fake.use(sender=False)          # only GET /servers here
         yield fake
 
 
