@@ -67,6 +67,7 @@ from cyborg.common import states
 from cyborg.db import models
 from cyborg.db import session as db_session
 from cyborg.tests.fixtures import placement as placement_fixture
+from cyborg.tests.functional.bind import env
 from cyborg.tests.functional.cluster import harness
 from cyborg.tests.functional.cluster import scale
 
@@ -271,18 +272,23 @@ def test_bind_storm_with_a_conductor_killed(tmp_path, backend):
                             [{'name': name, 'groups': groups}])
             assert resp.status_code == 201, resp.text
         def arq_for(n):
-            """Nova's part for instance ``n``: its ARQ and its claim."""
             resp = dep.http('POST', '/v2/accelerator_requests', {
                 'device_profile_name': 'prog' if n % 2 else 'plain'})
             assert resp.status_code == 201, resp.text
             [arq] = resp.json()['arqs']
             host = hosts[n % HOSTS]
-            instance = str(uuid.uuid4())
-            placement.allocate(rps[host], {'FPGA': 1}, consumer=instance)
-            return arq['uuid'], host, rps[host], instance
+            return arq['uuid'], host, rps[host], str(uuid.uuid4())
 
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
             plan = list(pool.map(arq_for, range(INSTANCES)))
+        # The scheduler's claims: one FPGA of its host per instance.
+        resp = placement.raw('POST', '/allocations', {
+            instance: {'allocations': {rp: {'resources': {'FPGA': 1}}},
+                       'project_id': env.PROJECT, 'user_id': 'nova',
+                       'consumer_generation': None,
+                       'consumer_type': 'INSTANCE'}
+            for _, _, rp, instance in plan})
+        assert resp.status_code == 204, resp.text
         instance_of = {p[0]: p[3] for p in plan}
         rp_of = {p[0]: p[2] for p in plan}
 
@@ -353,11 +359,12 @@ def test_bind_storm_with_a_conductor_killed(tmp_path, backend):
         for ev in fake_nova.events():
             events[ev['tag']].append(ev)
         for arq in set(events) | bound | failed:
-            want = {states.BOUND: 'completed',
-                    states.BIND_FAILED: 'failed'}.get(rows[arq].state)
+            row = rows.get(arq)
+            want = {states.BOUND: 'completed', states.BIND_FAILED:
+                    'failed'}.get(row.state if row else None)
             got = [(e['status'], e['server_uuid']) for e in events[arq]]
             assert got == ([(want, instance_of[arq])] if want else []), (
-                arq, rows[arq].state, rows[arq].state_reason, got)
+                arq, row, got)
 
         # Placement: Nova gives back the allocations of failed binds;
         # usage is then exactly the Bound ARQs, and the audit is clean.
