@@ -6,6 +6,11 @@ caller adds), spawns each process with its own ``[DEFAULT] host`` and log
 file under ``tmp_path``, waits for log lines or for the API, and stops
 them all (SIGTERM, then SIGKILL). The bind tests' ``Cluster`` and the
 cluster tests' ``Processes`` build on it.
+
+The control exchange keeps a group's notifications apart, not its RPC
+calls: the topic queues are named after the topic alone and shared by
+every exchange on the virtual host, so concurrent runs need virtual hosts
+of their own (``doc/source/contributor/testing.rst``).
 """
 import os
 import signal
