@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from cyborg.db import migration
 from cyborg.db import models
 
-REVISIONS = ('b47c8f2d1e3a', 'c3a1d5e7f902', 'e2b7c4d9a1f3')
+REVISIONS = ('b47c8f2d1e3a', 'c3a1d5e7f902', 'e2b7c4d9a1f3',
+             'f5a9c2e4b6d8')
 
 
 def schema_diff(engine, metadata=models.Base.metadata):
