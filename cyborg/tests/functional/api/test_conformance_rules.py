@@ -155,7 +155,8 @@ def test_negotiation(api, header, negotiated):
     assert resp.headers['OpenStack-API-Minimum-Version'] == '2.0'
     assert resp.headers['OpenStack-API-Maximum-Version'] == '2.4'
     assert resp.headers['Vary'] == 'OpenStack-API-Version'
-    assert ('status' in resp.data['devices'][0]) == (negotiated in ('2.3', '2.4'))
+    assert ('status' in resp.data['devices'][0]) == (
+        negotiated in ('2.3', '2.4'))
 
 
 @pytest.mark.parametrize('header', ['10', '2', 'abc', 'accelerator 2.x',
