@@ -16,6 +16,7 @@ from cyborg import context as cyborg_context
 from cyborg.api.schemas import paging as paging_schema
 from cyborg.db import models
 from cyborg.db import session as db_session
+from cyborg.db.queries import arqs
 from cyborg.db.queries import device_profiles
 from cyborg.db.queries import paging
 
@@ -132,3 +133,52 @@ def test_exact_page_end_has_no_more(profiles):
     rows, more = device_profiles.list_profiles(
         context, page=paging_schema.Page(limit=ROWS - 1))
     assert (len(rows), more) == (ROWS - 1, True)
+
+
+@pytest.fixture
+def arq_rows(empty_db):
+    """2,000 ARQs of two projects (the ARQ list joins its profile and
+    attach handle), created_at with ties and NULLs."""
+    models.Base.metadata.create_all(empty_db)
+    with empty_db.begin() as conn:
+        profile_id = conn.execute(sa.insert(models.DeviceProfile).values(
+            uuid=str(uuid.uuid4()), name='dp', profile_json='{}',
+            created_at=_EPOCH)).inserted_primary_key[0]
+        conn.execute(sa.insert(models.ExtArq), [{
+            'uuid': str(uuid.uuid4()), 'state': 'Initial',
+            'substate': 'Initial', 'device_profile_id': profile_id,
+            'device_profile_group_id': 0,
+            'project_id': 'p%d' % (i % 2), 'created_at': _created_at(i),
+            'hostname': 'h%d' % (i % 3)} for i in range(2000)])
+    undo = db_session.use_engine(empty_db)
+    yield empty_db
+    undo()
+
+
+@pytest.mark.parametrize('sort_dir', ['asc', 'desc'])
+def test_arq_pages_scoped_and_filtered(arq_rows, sort_dir):
+    member = cyborg_context.RequestContext(project_id='p1',
+                                           roles=['member'])
+    seen, marker, more = [], None, True
+    while more:
+        rows, more = arqs.list_arqs(
+            member, exact={'hostname': 'h0'}, page=paging_schema.Page(
+                limit=97, marker=marker, sort_dir=sort_dir))
+        seen.extend(row['uuid'] for row in rows)
+        marker = rows[-1]['uuid'] if rows else None
+    table = models.ExtArq.__table__
+    direction = sa.desc if sort_dir == 'desc' else sa.asc
+    with arq_rows.connect() as conn:
+        expected = list(conn.scalars(
+            sa.select(table.c.uuid)
+            .where(table.c.project_id == 'p1', table.c.hostname == 'h0')
+            .order_by(direction(table.c.created_at), direction(table.c.id))))
+    assert len(expected) == 333
+    assert seen == expected
+    # Another project's ARQ is no marker for this member.
+    with arq_rows.connect() as conn:
+        foreign = conn.scalar(sa.select(table.c.uuid).where(
+            table.c.project_id == 'p0').limit(1))
+    with pytest.raises(paging.MarkerNotFound):
+        arqs.list_arqs(member, page=paging_schema.Page(limit=5,
+                                                       marker=foreign))
