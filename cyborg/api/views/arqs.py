@@ -31,8 +31,24 @@ def arq(req, row):
     }
     if microversion.at_least(req.version, microversion.ARQ_STATE_REASON):
         body['state_reason'] = (None if row['state'] == states.BIND_STARTED
-                                else row['state_reason'])
+                                else public_reason(row['state_reason']))
     return body
+
+
+_TRACEBACK = 'Traceback (most recent call last)'
+
+
+def public_reason(text):
+    """What a client sees of a stored failure reason: its first line.
+
+    A reason quotes the exception that failed the step, and an exception
+    that crossed RPC carries the remote traceback after its message; that
+    never reaches a client.
+    """
+    if text is None:
+        return None
+    text = text.split(_TRACEBACK, 1)[0]
+    return text.split('\n', 1)[0].strip() or None
 
 
 def arq_list(req, rows, more=None):
