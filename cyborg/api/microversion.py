@@ -16,13 +16,19 @@ MIN_VERSION = (2, 0)
 BIND_PROJECT_ID = (2, 1)
 DEVICE_PROFILE_BY_NAME = (2, 2)
 DEVICE_STATUS = (2, 3)
-MAX_VERSION = DEVICE_STATUS
+# Paged, sorted lists (limit, marker, sort_key, sort_dir, a next link),
+# ARQ list filters and the ARQ field state_reason.
+PAGED_LISTS = (2, 4)
+ARQ_STATE_REASON = PAGED_LISTS
+MAX_VERSION = PAGED_LISTS
 
 HISTORY = {
     MIN_VERSION: 'Baseline.',
     BIND_PROJECT_ID: 'Bind patches may set /project_id (admin only).',
     DEVICE_PROFILE_BY_NAME: 'Device profiles can be shown by name.',
     DEVICE_STATUS: 'Devices include their status.',
+    PAGED_LISTS: 'Lists page and sort; ARQ list filters; ARQs include '
+                 'state_reason.',
 }
 
 _VERSION_RE = re.compile(r'([0-9]+)\.([0-9]+)', re.ASCII)

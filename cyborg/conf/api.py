@@ -51,6 +51,11 @@ opts = [
                     '(oslo.middleware healthcheck with a database check; '
                     'see the [healthcheck] group). Empty: no health '
                     'check.'),
+    cfg.IntOpt('max_limit', default=1000, min=1,
+               help='Most items one page of a list holds at microversion '
+                    '2.4 and later: a larger (or no) limit query '
+                    'parameter is capped to it, and a next link leads to '
+                    'the rest. Lists below 2.4 are not paged.'),
     cfg.IntOpt('max_request_body_size', default=1024 * 1024, min=1024,
                help='Largest request body accepted, in bytes; larger '
                     'bodies get 413.'),

@@ -7,6 +7,7 @@ History (``cyborg/db/alembic/versions``):
 * ``c3a1d5e7f902`` our additions (decisions D3).
 * ``e2b7c4d9a1f3`` the conductor cluster: conductors, periodic_tasks.
 * ``a9d3f61c5e28`` the outbox of Nova events: nova_events.
+* ``f5a9c2e4b6d8`` ``(created_at, id)`` indexes for the paged lists of 2.4.
 
 Upstream databases at master ``6c77bd6afea5`` (or the two 17.0.0
 revisions before ``b47c8f2d1e3a``) are adopted by :func:`upgrade`: the

@@ -69,6 +69,8 @@ class Device(Base):
     __table_args__ = (
         # [ours] every agent report filters on hostname.
         sa.Index('devices_hostname_idx', 'hostname'),
+        # [ours] 2.4 lists sort by created_at, ties by id.
+        sa.Index('devices_created_at_id_idx', 'created_at', 'id'),
         table_args(),
     )
 
@@ -124,6 +126,7 @@ class Deployable(Base):
         sa.Index('deployables_device_id_idx', 'device_id'),
         # [ours] bind looks deployables up by provider uuid.
         sa.Index('deployables_rp_uuid_idx', 'rp_uuid'),
+        sa.Index('deployables_created_at_id_idx', 'created_at', 'id'),
         table_args(),
     )
 
@@ -161,6 +164,8 @@ class Attribute(Base):
     __tablename__ = 'attributes'
     __table_args__ = (
         sa.Index('ix_attributes_deployable_id', 'deployable_id'),
+        # [ours] 2.4 lists sort by created_at, ties by id.
+        sa.Index('attributes_created_at_id_idx', 'created_at', 'id'),
         table_args(),
     )
 
@@ -211,6 +216,8 @@ class DeviceProfile(Base):
     __table_args__ = (
         sa.UniqueConstraint('uuid', name='uniq_device_profiles0uuid'),
         sa.UniqueConstraint('name', name='uniq_device_profiles0name'),
+        # [ours] 2.4 lists sort by created_at, ties by id.
+        sa.Index('device_profiles_created_at_id_idx', 'created_at', 'id'),
         table_args(),
     )
 
@@ -231,6 +238,8 @@ class ExtArq(Base):
         sa.Index('extArqs_instance_uuid_idx', 'instance_uuid'),
         sa.Index('extArqs_attach_handle_id_idx', 'attach_handle_id'),
         sa.Index('extArqs_deployable_id_idx', 'deployable_id'),
+        # [ours] 2.4 lists sort by created_at, ties by id.
+        sa.Index('extArqs_created_at_id_idx', 'created_at', 'id'),
         table_args(),
     )
 

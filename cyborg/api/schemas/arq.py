@@ -14,6 +14,7 @@ from cyborg.api import microversion
 from cyborg.api import validation
 from cyborg.api.schemas import common
 from cyborg.common import exception
+from cyborg.common import states
 from cyborg.policies import arqs as arq_policy
 
 CREATE_BODY_NAME = 'req'
@@ -125,6 +126,31 @@ _INSTANCE = dict(common.uuid(), **{'x-errors': {
     for k in ('type', 'maxLength', 'pattern')}})
 LIST_QUERY = common.query({'instance': _INSTANCE,
                            'bind_state': common.query_text()})
+
+# Filters of a list at 2.4 and later (and the paging of schemas.paging).
+_SINCE_24 = ' Microversion 2.4 and later.'
+LIST_FILTERS = {
+    'state': {'enum': list(states.ALL),
+              'description': 'ARQs in this state.' + _SINCE_24},
+    'device_profile_name': dict(common.query_text(), description=(
+        'ARQs made from this device profile.' + _SINCE_24)),
+    'hostname': dict(common.token(), description=(
+        'ARQs bound on this compute host.' + _SINCE_24)),
+    'device_rp_uuid': dict(common.uuid(), description=(
+        'ARQs bound to this resource provider.' + _SINCE_24), **{
+        'x-errors': {k: validation.InvalidInput.msg_fmt % {
+            'field': 'device_rp_uuid', 'value': '{value}',
+            'reason': 'Value should be a UUID.'}
+            for k in ('type', 'maxLength', 'pattern')}}),
+    'project_id': dict(common.token(), description=(
+        'ARQs of this project (policy cyborg:arq:get_all_projects).'
+        + _SINCE_24)),
+    'all_projects': {'enum': ['true', 'false', '1', '0'], 'description': (
+        'true: ARQs of every project; false: of the caller\'s project '
+        '(policy cyborg:arq:get_all_projects).' + _SINCE_24)},
+}
+LIST_FILTER_NAMES = tuple(LIST_FILTERS)
+PROJECT_FILTERS = ('project_id', 'all_projects')
 DELETE_QUERY = common.query({
     'arqs': common.query_text(),
     'instance': _INSTANCE})

@@ -59,25 +59,28 @@ FILTER_PARAMS = {
 DEPLOYABLE_QUERY = {'type': 'object', 'patternProperties': FILTER_PARAMS}
 
 
-def query_schema(plain=()):
+def query_schema(plain=(), extra=None):
     """The query string of a list taking ``filters`` and ``plain``
-    exact-match parameters (devices: type, vendor, hostname)."""
-    return dict(DEPLOYABLE_QUERY,
-                properties={name: common.query_text() for name in plain})
+    exact-match parameters (devices: type, vendor, hostname), and the
+    ``extra`` properties (the paging of 2.4)."""
+    properties = {name: common.query_text() for name in plain}
+    properties.update(extra or {})
+    return dict(DEPLOYABLE_QUERY, properties=properties)
 
 
 def is_filter_param(name):
     return name in _DOTTED or bool(_INDEXED.match(name))
 
 
-def check_names(params, plain=()):
-    """400 ``Unknown argument`` for a name neither plain nor a filter."""
+def check_names(params, plain=(), schema=None):
+    """400 ``Unknown argument`` for a name neither plain nor a filter;
+    then the values against ``schema`` (default: plain and filters)."""
     for name in params.keys():
         if name not in plain and not is_filter_param(name):
             raise exception.UnknownArgument(name=name)
-    validation.validate_query(_SCHEMAS.setdefault(tuple(plain),
-                                                  query_schema(plain)),
-                              params)
+    if schema is None:
+        schema = _SCHEMAS.setdefault(tuple(plain), query_schema(plain))
+    validation.validate_query(schema, params)
     return params
 
 
@@ -123,8 +126,15 @@ def _limit(value):
     return limit if limit <= MAX_LIMIT else None    # more than any table
 
 
-def parse(params, columns, exact_fields=(), filter_fields=()):
+PAGING_FIELDS = ('limit', 'marker', 'sort_key', 'sort_dir')
+
+
+def parse(params, columns, exact_fields=(), filter_fields=(), paged=False):
     """Build a :class:`ListQuery` from already-checked query ``params``.
+
+    ``paged`` (microversion 2.4 and later): the list pages and sorts with
+    its own query parameters, so a paging field in ``filters`` is a 400
+    rather than a second, conflicting way to say it.
 
     :param columns: column names that ``sort_key`` may name.
     :param exact_fields: plain query parameters that filter exactly
@@ -144,6 +154,12 @@ def parse(params, columns, exact_fields=(), filter_fields=()):
             raise InvalidInput(field='field', value=field,
                                reason='Value should be one of: %s' %
                                ', '.join(FIELDS))
+        if paged and field in PAGING_FIELDS:
+            raise InvalidInput(
+                field='filters', value=field,
+                reason='From microversion 2.4 lists page and sort with '
+                       'the limit, marker, sort_key and sort_dir query '
+                       'parameters.')
         given[field] = value        # a repeated field: the last one wins
         query.filtered = True
     for field in filter_fields:

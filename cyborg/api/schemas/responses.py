@@ -26,8 +26,16 @@ def _object(properties, required=None):
             'required': list(required or properties)}
 
 
+NEXT_LINKS = {'type': 'array', 'items': LINK, 'description': (
+    'Microversion 2.4 and later, only when more items follow: one link '
+    'whose rel is "next", the same request with marker set to the last '
+    'item\'s uuid.')}
+
+
 def _list_of(key, item):
-    return _object({key: {'type': 'array', 'items': item}})
+    """``{key: [item...]}`` and, on a 2.4 page, ``<key>_links``."""
+    return _object({key: {'type': 'array', 'items': item},
+                    key + '_links': NEXT_LINKS}, required=[key])
 
 
 ERROR = dict(_object({'error_message': STRING}),
@@ -64,7 +72,11 @@ ARQ = _object({
     'attach_handle_info': {'type': 'object',
                            'additionalProperties': STRING},
     'links': LINKS, 'created_at': TIMESTAMP,
-    'updated_at': NULLABLE_TIMESTAMP})
+    'updated_at': NULLABLE_TIMESTAMP,
+    'state_reason': dict(NULLABLE_STRING, description=(
+        'Microversion 2.4 and later: why the last bind, unbind or delete '
+        'failed, or null.'))})
+ARQ['required'].remove('state_reason')
 ARQ_LIST = _list_of('arqs', ARQ)
 
 _DEVICE_FIELDS = {

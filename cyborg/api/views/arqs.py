@@ -1,12 +1,19 @@
 """ARQ representation (api.md §9.1), from the dicts of db.queries.arqs."""
+from cyborg.api import microversion
 from cyborg.api.views import common
+from cyborg.common import states
 
 COLLECTION = 'accelerator_requests'
 
 
 def arq(req, row):
-    """Upstream key order; handle fields already derived by the query."""
-    return {
+    """Upstream key order; handle fields already derived by the query.
+
+    From 2.4, ``state_reason`` last: why the last bind, unbind or delete
+    failed, or null. While a bind runs the column names its conductor
+    (an internal marker), shown as null.
+    """
+    body = {
         'uuid': row['uuid'],
         'state': row['state'],
         'device_profile_name': row['device_profile_name'],
@@ -22,7 +29,31 @@ def arq(req, row):
         'created_at': common.timestamp(row['created_at']),
         'updated_at': common.timestamp(row['updated_at']),
     }
+    if microversion.at_least(req.version, microversion.ARQ_STATE_REASON):
+        body['state_reason'] = (None if row['state'] == states.BIND_STARTED
+                                else public_reason(row['state_reason']))
+    return body
 
 
-def arq_list(req, rows):
-    return {'arqs': [arq(req, row) for row in rows]}
+_TRACEBACK = 'Traceback (most recent call last)'
+
+
+def public_reason(text):
+    """What a client sees of a stored failure reason: its first line.
+
+    A reason quotes the exception that failed the step, and an exception
+    that crossed RPC carries the remote traceback after its message; that
+    never reaches a client.
+    """
+    if text is None:
+        return None
+    text = text.split(_TRACEBACK, 1)[0]
+    return text.split('\n', 1)[0].strip() or None
+
+
+def arq_list(req, rows, more=None):
+    """``more`` (2.4 pages): whether a next link is due."""
+    items = [arq(req, row) for row in rows]
+    if more is None:
+        return {'arqs': items}
+    return common.paged(req, 'arqs', items, COLLECTION, more)

@@ -17,5 +17,8 @@ def attribute(req, row):
     }
 
 
-def attribute_list(req, rows):
-    return {'attributes': [attribute(req, row) for row in rows]}
+def attribute_list(req, rows, more=None):
+    items = [attribute(req, row) for row in rows]
+    if more is None:
+        return {'attributes': items}
+    return common.paged(req, 'attributes', items, COLLECTION, more)

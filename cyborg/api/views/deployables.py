@@ -31,7 +31,10 @@ def deployable(req, row, attributes):
     }
 
 
-def deployable_list(req, rows, attributes):
+def deployable_list(req, rows, attributes, more=None):
     """``attributes`` maps deployable id -> (key, value) pairs."""
-    return {'deployables': [deployable(req, row, attributes.get(row.id, []))
-                            for row in rows]}
+    items = [deployable(req, row, attributes.get(row.id, []))
+             for row in rows]
+    if more is None:
+        return {'deployables': items}
+    return common.paged(req, 'deployables', items, COLLECTION, more)

@@ -28,8 +28,11 @@ def device_profile(req, profile):
     return _fields(req, profile)
 
 
-def device_profile_list(req, profiles):
-    return {'device_profiles': [device_profile(req, p) for p in profiles]}
+def device_profile_list(req, profiles, more=None):
+    items = [device_profile(req, p) for p in profiles]
+    if more is None:
+        return {'device_profiles': items}
+    return common.paged(req, 'device_profiles', items, COLLECTION, more)
 
 
 _SHOW_ORDER = ('name', 'description', 'uuid', 'groups', 'created_at',

@@ -24,5 +24,8 @@ def device(req, row):
     return body
 
 
-def device_list(req, rows):
-    return {'devices': [device(req, row) for row in rows]}
+def device_list(req, rows, more=None):
+    items = [device(req, row) for row in rows]
+    if more is None:
+        return {'devices': items}
+    return common.paged(req, 'devices', items, COLLECTION, more)

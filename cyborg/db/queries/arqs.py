@@ -15,10 +15,22 @@ from cyborg.common import exception
 from cyborg.common import states
 from cyborg.db import models
 from cyborg.db import session
+from cyborg.db.queries import paging
+
+ALL_PROJECTS = object()     # a list scope: every project
+SORT_KEYS = ('created_at', 'uuid')
 
 
-def scoped(context, query):
-    """``query`` limited to the caller's project for non-admins."""
+def scoped(context, query, projects=None):
+    """``query`` limited to the caller's project for non-admins.
+
+    ``projects`` overrides that, once policy allowed it: a project id, or
+    :data:`ALL_PROJECTS`.
+    """
+    if projects is ALL_PROJECTS:
+        return query
+    if projects is not None:
+        return query.where(models.ExtArq.project_id == projects)
     if not context.is_admin:
         query = query.where(models.ExtArq.project_id == context.project_id)
     return query
@@ -26,7 +38,7 @@ def scoped(context, query):
 
 _FIELDS = ('uuid', 'state', 'device_profile_group_id', 'hostname',
            'device_rp_uuid', 'instance_uuid', 'project_id', 'created_at',
-           'updated_at')
+           'updated_at', 'state_reason')
 
 
 def _select():
@@ -39,8 +51,7 @@ def _select():
                       ah.uuid.label('ah_uuid'),
                       ah.attach_info.label('ah_info'))
             .join(dp, arq.device_profile_id == dp.id)
-            .outerjoin(ah, arq.attach_handle_id == ah.id)
-            .order_by(arq.id))
+            .outerjoin(ah, arq.attach_handle_id == ah.id))
 
 
 def _handle_info(text):
@@ -77,15 +88,44 @@ def _rows(context, query):
     return [_from_row(r) for r in context.session.execute(query).all()]
 
 
+# filter name -> column of the exact-match filters of a 2.4 list
+_EXACT = {'state': models.ExtArq.state,
+          'device_profile_name': models.DeviceProfile.name,
+          'hostname': models.ExtArq.hostname,
+          'device_rp_uuid': models.ExtArq.device_rp_uuid}
+
+
 @session.reader
-def list_arqs(context, instance_uuid=None, states_in=None):
-    """Visible ARQs in creation order, filtered in SQL."""
-    query = scoped(context, _select())
+def list_arqs(context, instance_uuid=None, states_in=None, exact=None,
+              projects=None, page=None):
+    """Visible ARQs in creation order, filtered in SQL.
+
+    ``exact`` maps names of :data:`_EXACT` to values; ``projects`` is the
+    scope (see :func:`scoped`). With a ``page`` (2.4): (rows of the page,
+    whether more follow), sorted as it says.
+    """
+    query = scoped(context, _select(), projects)
     if instance_uuid is not None:
         query = query.where(models.ExtArq.instance_uuid == instance_uuid)
     if states_in is not None:
         query = query.where(models.ExtArq.state.in_(states_in))
-    return _rows(context, query)
+    for name, value in (exact or {}).items():
+        query = query.where(_EXACT[name] == value)
+    if page is None:
+        return _rows(context, query.order_by(models.ExtArq.id))
+    query = paging.apply(context, query, models.ExtArq, page,
+                         lambda find: scoped(context, find, projects))
+    return paging.split(_rows(context, query), page)
+
+
+@session.reader
+def any_unresolved(context, instance_uuid, projects=None):
+    """Whether a visible ARQ of the instance is not resolved yet."""
+    arq = models.ExtArq
+    query = scoped(context, sa.select(arq.id), projects).where(
+        arq.instance_uuid == instance_uuid,
+        arq.state.not_in(states.RESOLVED)).limit(1)
+    return context.session.execute(query).first() is not None
 
 
 @session.reader
@@ -101,7 +141,8 @@ def get(context, uuid):
 def get_many(context, uuids):
     """Visible ARQs with these uuids, in the given order; the first
     unknown (or other project's) uuid -> 404."""
-    query = scoped(context, _select()).where(models.ExtArq.uuid.in_(uuids))
+    query = scoped(context, _select()).where(
+        models.ExtArq.uuid.in_(uuids)).order_by(models.ExtArq.id)
     found = {r['uuid']: r for r in _rows(context, query)}
     for uuid in uuids:
         if uuid not in found:

@@ -10,6 +10,9 @@ import sqlalchemy as sa
 from cyborg.common import exception
 from cyborg.db import models
 from cyborg.db import session
+from cyborg.db.queries import paging
+
+SORT_KEYS = ('created_at', 'uuid')
 
 
 def _is_id(value):
@@ -18,16 +21,23 @@ def _is_id(value):
 
 
 @session.reader
-def list_attributes(context, deployable_id=None, key=None):
-    """Attributes in storage order, optionally of one deployable/key."""
-    select = sa.select(models.Attribute).order_by(models.Attribute.id)
+def list_attributes(context, deployable_id=None, key=None, page=None):
+    """Attributes in storage order, optionally of one deployable/key.
+
+    With a ``page`` (2.4): (rows of the page, whether more follow).
+    """
+    select = sa.select(models.Attribute)
     if deployable_id is not None and not _is_id(deployable_id):
-        return []
+        return ([], False) if page is not None else []
     if deployable_id is not None:
         select = select.where(models.Attribute.deployable_id == deployable_id)
     if key is not None:
         select = select.where(models.Attribute.key == key)
-    return list(context.session.scalars(select))
+    if page is None:
+        return list(context.session.scalars(
+            select.order_by(models.Attribute.id)))
+    select = paging.apply(context, select, models.Attribute, page)
+    return paging.split(context.session.scalars(select), page)
 
 
 def _by_uuid(context, uuid):

@@ -5,14 +5,24 @@ from cyborg.common import exception
 from cyborg.db import models
 from cyborg.db import session
 from cyborg.db.queries import devices
+from cyborg.db.queries import paging
 
 COLUMNS = tuple(c.name for c in models.Deployable.__table__.columns)
+SORT_KEYS = ('created_at', 'uuid')
 
 
 @session.reader
-def list_deployables(context, query):
-    """Storage order without filters, else as ``query`` says (api.md §7)."""
+def list_deployables(context, query, page=None):
+    """Storage order without filters, else as ``query`` says (api.md §7).
+
+    With a ``page`` (2.4): only the exact filters of ``query`` apply, and
+    the answer is (rows of the page, whether more follow).
+    """
     select = sa.select(models.Deployable)
+    if page is not None:
+        select = paging.apply(context, devices.exact_only(
+            select, models.Deployable, query), models.Deployable, page)
+        return paging.split(context.session.scalars(select), page)
     if query.filtered:
         select = devices.apply_list_query(select, models.Deployable, query)
     else:

@@ -12,19 +12,28 @@ import sqlalchemy as sa
 from cyborg.common import exception
 from cyborg.db import models
 from cyborg.db import session
+from cyborg.db.queries import paging
 
 NAME_MAX_LENGTH = 255
+SORT_KEYS = ('created_at', 'uuid', 'name')
 
 
 @session.reader
-def list_profiles(context, names=None):
-    """Every profile in creation order, or those named in ``names``."""
-    query = sa.select(models.DeviceProfile).order_by(models.DeviceProfile.id)
+def list_profiles(context, names=None, page=None):
+    """Every profile in creation order, or those named in ``names``.
+
+    With a ``page`` (2.4): (rows of the page, whether more follow).
+    """
+    query = sa.select(models.DeviceProfile)
     if names is not None:
         if not names:
-            return []
+            return ([], False) if page is not None else []
         query = query.where(models.DeviceProfile.name.in_(names))
-    return list(context.session.scalars(query))
+    if page is None:
+        return list(context.session.scalars(
+            query.order_by(models.DeviceProfile.id)))
+    query = paging.apply(context, query, models.DeviceProfile, page)
+    return paging.split(context.session.scalars(query), page)
 
 
 @session.reader

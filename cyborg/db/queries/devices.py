@@ -7,8 +7,10 @@ import sqlalchemy as sa
 from cyborg.common import exception
 from cyborg.db import models
 from cyborg.db import session
+from cyborg.db.queries import paging
 
 COLUMNS = tuple(c.name for c in models.Device.__table__.columns)
+SORT_KEYS = ('created_at', 'uuid', 'hostname')
 
 
 def apply_list_query(select, model, query):
@@ -17,8 +19,7 @@ def apply_list_query(select, model, query):
     Order: ``sort_key`` in ``sort_dir`` with ``id`` in the same direction
     as the tie-breaker (``created_at`` descending unless asked).
     """
-    for name, value in query.exact.items():
-        select = select.where(getattr(model, name) == value)
+    select = exact_only(select, model, query)
     direction = sa.desc if query.sort_dir == 'desc' else sa.asc
     keys = [query.sort_key] if query.sort_key != 'id' else []
     select = select.order_by(*[direction(getattr(model, k))
@@ -28,10 +29,25 @@ def apply_list_query(select, model, query):
     return select
 
 
+def exact_only(select, model, query):
+    for name, value in query.exact.items():
+        select = select.where(getattr(model, name) == value)
+    return select
+
+
 @session.reader
-def list_devices(context, query):
-    """Devices by id without filters, else as ``query`` says (api.md §7)."""
+def list_devices(context, query, page=None):
+    """Devices by id without filters, else as ``query`` says (api.md §7).
+
+    With a ``page`` (2.4): only the exact filters of ``query`` apply, and
+    the answer is (rows of the page, whether more follow).
+    """
     select = sa.select(models.Device)
+    if page is not None:
+        select = paging.apply(context, exact_only(select, models.Device,
+                                                  query),
+                              models.Device, page)
+        return paging.split(context.session.scalars(select), page)
     if query.filtered:
         select = apply_list_query(select, models.Device, query)
     else:

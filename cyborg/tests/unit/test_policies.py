@@ -54,6 +54,8 @@ API_RULES = {
     'cyborg:arq:get_all': (
         'rule:project_reader_or_admin', 'rule:admin_or_owner',
         [('GET', '/v2/accelerator_requests')]),
+    'cyborg:arq:get_all_projects': (
+        'rule:admin_api', None, [('GET', '/v2/accelerator_requests')]),
     'cyborg:arq:get_one': (
         'rule:project_reader_or_admin', 'rule:admin_or_owner',
         [('GET', '/v2/accelerator_requests/{uuid}')]),
@@ -214,6 +216,8 @@ def _allowed(enforcer, rule, ctx):
      False, False),
     ('cyborg:device:enable', ['member', 'reader'], False, False),
     ('cyborg:attribute:delete', ['foo'], False, False),
+    ('cyborg:arq:get_all_projects', ['member', 'reader'], False, False),
+    ('cyborg:arq:get_all_projects', ['admin'], True, True),
     # A bare admin role: fails the ARQ write rules with new defaults only.
     ('cyborg:arq:update', ['admin'], True, False),
     ('cyborg:arq:create', ['service'], True, True),

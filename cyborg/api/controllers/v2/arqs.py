@@ -7,6 +7,8 @@ authorization: policy, project scoping and the service-token gate (§6.6).
 from cyborg.api import expose
 from cyborg.api import router
 from cyborg.api.schemas import arq as schema
+from cyborg.api.schemas import common
+from cyborg.api.schemas import paging
 from cyborg.api.schemas import responses
 from cyborg.api.views import arqs as views
 from cyborg.api.views import device_profiles as dp_views
@@ -17,16 +19,29 @@ from cyborg.db.queries import device_profiles as dp_queries
 from cyborg.notifications import events as notifications
 from cyborg.policies import arqs as policy
 
+LIST_QUERY = common.query(dict(
+    schema.LIST_QUERY['properties'], **schema.LIST_FILTERS,
+    **paging.properties(queries.SORT_KEYS)))
+_LIST_NAMES = ('instance', 'bind_state')
 
-@router.handler(query=schema.LIST_QUERY, response=responses.ARQ_LIST,
+
+@router.handler(query=LIST_QUERY, response=responses.ARQ_LIST,
                 errors=(423,))
 def list_arqs(req):
     req.context.can(policy.GET_ALL)
-    params = req.query('instance', 'bind_state')
+    page = None
+    if paging.is_paged(req.version):
+        params = req.query(*paging.allowed(
+            req.version, _LIST_NAMES + schema.LIST_FILTER_NAMES))
+        page = paging.of(req, params)
+    else:
+        params = req.query(*_LIST_NAMES)
     instance = params.get('instance')
     if instance is not None:
         expose.require_uuid(instance, 'instance')
     bind_state = params.get('bind_state')
+    if page is not None:
+        return _list_page(req, params, page, instance, bind_state)
     if bind_state is None:
         rows = queries.list_arqs(req.context, instance_uuid=instance)
     elif bind_state != states.BIND_STATE_RESOLVED:
@@ -38,6 +53,37 @@ def list_arqs(req):
         if any(r['state'] not in states.RESOLVED for r in rows):
             raise exception.ARQsNotResolved(instance=instance)
     return views.arq_list(req, rows)
+
+
+def _projects(req, params):
+    """The project scope a 2.4 list asks for, once policy allows it."""
+    if not any(name in params for name in schema.PROJECT_FILTERS):
+        return None
+    req.context.can(policy.GET_ALL_PROJECTS)
+    if 'project_id' in params:
+        return params['project_id']
+    if params['all_projects'] in ('true', '1'):
+        return queries.ALL_PROJECTS
+    return req.context.project_id
+
+
+def _list_page(req, params, page, instance, bind_state):
+    """A 2.4 list: the 2.0 filters as they were, the new ones, a page."""
+    projects = _projects(req, params)
+    exact = {name: params[name] for name in schema.LIST_FILTER_NAMES
+             if name in params and name not in schema.PROJECT_FILTERS}
+    states_in = None
+    if bind_state is not None:
+        if bind_state != states.BIND_STATE_RESOLVED:
+            raise exception.BindStateUnsupported(state=bind_state)
+        states_in = states.RESOLVED
+        if instance is not None and queries.any_unresolved(
+                req.context, instance, projects):
+            raise exception.ARQsNotResolved(instance=instance)
+    rows, more = queries.list_arqs(
+        req.context, instance_uuid=instance, states_in=states_in,
+        exact=exact, projects=projects, page=page)
+    return views.arq_list(req, rows, more)
 
 
 @router.handler(response=responses.ARQ, errors=(404,))

@@ -2,19 +2,30 @@
 from cyborg.api import expose
 from cyborg.api import router
 from cyborg.api.schemas import attribute as schema
+from cyborg.api.schemas import common
+from cyborg.api.schemas import paging
 from cyborg.api.schemas import responses
 from cyborg.api.views import attributes as views
 from cyborg.common import exception
 from cyborg.db.queries import attributes as attributes_db
 from cyborg.policies import attributes as policies
 
+LIST_QUERY = common.query(dict(schema.LIST_QUERY['properties'],
+                               **paging.properties(attributes_db.SORT_KEYS)))
 
-@router.handler(query=schema.LIST_QUERY, response=responses.ATTRIBUTE_LIST)
+
+@router.handler(query=LIST_QUERY, response=responses.ATTRIBUTE_LIST)
 def get_all(req):
     req.context.can(policies.GET_ALL)
-    deployable_id, key = schema.parse_list(req.query('deployable_id', 'key'))
-    rows = attributes_db.list_attributes(req.context, deployable_id, key)
-    return views.attribute_list(req, rows)
+    params = req.query(*paging.allowed(req.version, ('deployable_id', 'key')))
+    deployable_id, key = schema.parse_list(params)
+    page = paging.of(req, params)
+    if page is None:
+        rows = attributes_db.list_attributes(req.context, deployable_id, key)
+        return views.attribute_list(req, rows)
+    rows, more = attributes_db.list_attributes(req.context, deployable_id,
+                                               key, page=page)
+    return views.attribute_list(req, rows, more)
 
 
 @router.handler(response=responses.ATTRIBUTE, errors=(404,))

@@ -2,6 +2,7 @@
 from cyborg.api import expose
 from cyborg.api import router
 from cyborg.api.schemas import filters
+from cyborg.api.schemas import paging
 from cyborg.api.schemas import program as program_schema
 from cyborg.api.schemas import responses
 from cyborg.api.views import deployables as views
@@ -14,17 +15,28 @@ def _render(req, row):
     return views.deployable(req, row, pairs[row.id])
 
 
-@router.handler(query=filters.DEPLOYABLE_QUERY,
-                response=responses.DEPLOYABLE_LIST)
+LIST_QUERY = filters.query_schema(
+    extra=paging.properties(deployables_db.SORT_KEYS))
+
+
+@router.handler(query=LIST_QUERY, response=responses.DEPLOYABLE_LIST)
 def get_all(req):
     req.context.can(policies.GET_ALL)
-    params = filters.check_names(req.http.GET)
+    params = filters.check_names(req.http.GET,
+                                 plain=paging.allowed(req.version, ()),
+                                 schema=LIST_QUERY)
+    page = paging.of(req, params)
     query = filters.parse(params, deployables_db.COLUMNS,
-                          filter_fields=('name',))
-    rows = deployables_db.list_deployables(req.context, query)
+                          filter_fields=('name',), paged=page is not None)
+    more = None
+    if page is None:
+        rows = deployables_db.list_deployables(req.context, query)
+    else:
+        rows, more = deployables_db.list_deployables(req.context, query,
+                                                     page=page)
     pairs = deployables_db.attribute_pairs(req.context,
                                            [row.id for row in rows])
-    return views.deployable_list(req, rows, pairs)
+    return views.deployable_list(req, rows, pairs, more)
 
 
 @router.handler(response=responses.DEPLOYABLE, errors=(404,))

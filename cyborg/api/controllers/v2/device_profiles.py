@@ -2,7 +2,9 @@
 from cyborg.api import expose
 from cyborg.api import microversion
 from cyborg.api import router
+from cyborg.api.schemas import common
 from cyborg.api.schemas import device_profile as schema
+from cyborg.api.schemas import paging
 from cyborg.api.schemas import responses
 from cyborg.api.views import device_profiles as views
 from cyborg.common import exception
@@ -10,18 +12,25 @@ from cyborg.db.queries import device_profiles as queries
 from cyborg.notifications import events as notifications
 from cyborg.policies import device_profiles as policy
 
+LIST_QUERY = common.query(dict(schema.LIST_QUERY['properties'],
+                               **paging.properties(queries.SORT_KEYS)))
 
-@router.handler(query=schema.LIST_QUERY,
-                response=responses.DEVICE_PROFILE_LIST)
+
+@router.handler(query=LIST_QUERY, response=responses.DEVICE_PROFILE_LIST)
 def list_profiles(req):
     req.context.can(policy.GET_ALL)
-    params = req.query('name')
+    params = req.query(*paging.allowed(req.version, ('name',)))
+    page = paging.of(req, params)
     names = None
     if 'name' in params:
         value = params['name']
         names = [n for n in value.split(',')] if value else []
-    profiles = queries.list_profiles(req.context, names=names)
-    return views.device_profile_list(req, profiles)
+    if page is None:
+        profiles = queries.list_profiles(req.context, names=names)
+        return views.device_profile_list(req, profiles)
+    profiles, more = queries.list_profiles(req.context, names=names,
+                                           page=page)
+    return views.device_profile_list(req, profiles, more)
 
 
 @router.handler(response=responses.DEVICE_PROFILE_SHOW, errors=(404,))

@@ -6,22 +6,31 @@ disable go to the conductor, which also updates Placement.
 from cyborg.api import expose
 from cyborg.api import router
 from cyborg.api.schemas import filters
+from cyborg.api.schemas import paging
 from cyborg.api.schemas import responses
 from cyborg.api.views import devices as views
 from cyborg.db.queries import devices as devices_db
 from cyborg.policies import devices as policies
 
 _EXACT = ('type', 'vendor', 'hostname')
+LIST_QUERY = filters.query_schema(
+    _EXACT, paging.properties(devices_db.SORT_KEYS))
 
 
-@router.handler(query=filters.query_schema(_EXACT),
-                response=responses.DEVICE_LIST)
+@router.handler(query=LIST_QUERY, response=responses.DEVICE_LIST)
 def get_all(req):
     req.context.can(policies.GET_ALL)
-    params = filters.check_names(req.http.GET, plain=_EXACT)
-    query = filters.parse(params, devices_db.COLUMNS, exact_fields=_EXACT)
-    return views.device_list(req, devices_db.list_devices(req.context,
-                                                          query))
+    params = filters.check_names(req.http.GET,
+                                 plain=paging.allowed(req.version, _EXACT),
+                                 schema=LIST_QUERY)
+    page = paging.of(req, params)
+    query = filters.parse(params, devices_db.COLUMNS, exact_fields=_EXACT,
+                          paged=page is not None)
+    if page is None:
+        return views.device_list(req, devices_db.list_devices(req.context,
+                                                              query))
+    rows, more = devices_db.list_devices(req.context, query, page=page)
+    return views.device_list(req, rows, more)
 
 
 @router.handler(response=responses.DEVICE, errors=(404,))

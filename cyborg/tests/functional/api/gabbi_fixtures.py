@@ -24,6 +24,7 @@ import json
 import uuid as uuid_lib
 
 from gabbi import fixture
+import sqlalchemy as sa
 
 from cyborg import policies
 from cyborg.conf import CONF
@@ -197,3 +198,40 @@ class SampleArqsFixture(InventoryFixture):
             add_sample_arqs(session)
         finally:
             session.close()
+
+
+# Two more ARQs of the sample project for the 2.4 story: one whose bind
+# failed (with its reason), one whose bind is running (its state_reason is
+# the internal marker of the conductor that binds it).
+FAILED_ARQ = '5e0a1c2d-3b4f-4a6e-8d7c-9f0e1d2c3b4a'
+BINDING_ARQ = '6f1b2d3e-4c5a-4b7f-9e8d-0a1f2e3d4c5b'
+FAILED_REASON = 'No free attach handle on provider ' + INVENTORY[0][0]
+
+
+class FailedArqFixture(fixture.GabbiFixture):
+    def start_fixture(self):
+        session = current_database().session()
+        try:
+            profile = session.scalars(sa.select(models.DeviceProfile).where(
+                models.DeviceProfile.name == 'fpga-gzip-x1')).one()
+            session.add_all([
+                models.ExtArq(
+                    uuid=FAILED_ARQ, project_id=SAMPLE_PROJECT,
+                    state='BindFailed', device_profile_id=profile.id,
+                    device_profile_group_id=0, hostname='compute-07',
+                    device_rp_uuid=INVENTORY[0][0],
+                    instance_uuid='7d2c3e4f-5a6b-4c8d-9e0f-1a2b3c4d5e6f',
+                    state_reason=FAILED_REASON),
+                models.ExtArq(
+                    uuid=BINDING_ARQ, project_id=SAMPLE_PROJECT,
+                    state='BindStarted', device_profile_id=profile.id,
+                    device_profile_group_id=0, hostname='compute-08',
+                    device_rp_uuid=INVENTORY[1][0],
+                    instance_uuid='8e3d4f5a-6b7c-4d9e-8f1a-2b3c4d5e6f7a',
+                    state_reason='bind in progress on conductor c-1')])
+            session.commit()
+        finally:
+            session.close()
+
+    def stop_fixture(self):
+        pass

@@ -125,7 +125,7 @@ def test_root_document(api):
                              'links']
     assert version == resp.data['default_version']
     assert (version['id'], version['status'], version['max_version'],
-            version['min_version']) == ('v2', 'CURRENT', '2.3', '2.0')
+            version['min_version']) == ('v2', 'CURRENT', '2.4', '2.0')
     for name in cc.VERSION_HEADERS:
         assert name not in resp.headers
 
@@ -134,7 +134,7 @@ def test_v2_document(api):
     resp = api('GET', '/v2')
     assert resp.data == {'id': 'v2.0', 'links': [{'href': B + '/v2/',
                                                    'rel': 'self'}],
-                         'max_version': '2.3', 'min_version': '2.0',
+                         'max_version': '2.4', 'min_version': '2.0',
                          'status': 'CURRENT'}
     assert resp.headers['OpenStack-API-Version'] == 'accelerator 2.0'
 
@@ -142,8 +142,8 @@ def test_v2_document(api):
 @pytest.mark.parametrize('header, negotiated', [
     (None, '2.0'), ('accelerator 2.1', '2.1'), ('ACCELERATOR 2.2', '2.2'),
     ('compute 2.5, accelerator 2.1', '2.1'), (' accelerator  2.3 ', '2.3'),
-    ('accelerator latest', '2.3'), ('accelerator LATEST', '2.3'),
-    ('2.1', '2.1'), ('latest', '2.3'), ('accelerator 2.01', '2.1'),
+    ('accelerator latest', '2.4'), ('accelerator LATEST', '2.4'),
+    ('2.1', '2.1'), ('latest', '2.4'), ('accelerator 2.01', '2.1'),
     ('accelerator 02.003', '2.3'),
 ])
 def test_negotiation(api, header, negotiated):
@@ -153,9 +153,10 @@ def test_negotiation(api, header, negotiated):
     assert resp.headers['OpenStack-API-Version'] == \
         'accelerator ' + negotiated
     assert resp.headers['OpenStack-API-Minimum-Version'] == '2.0'
-    assert resp.headers['OpenStack-API-Maximum-Version'] == '2.3'
+    assert resp.headers['OpenStack-API-Maximum-Version'] == '2.4'
     assert resp.headers['Vary'] == 'OpenStack-API-Version'
-    assert ('status' in resp.data['devices'][0]) == (negotiated == '2.3')
+    assert ('status' in resp.data['devices'][0]) == (
+        negotiated in ('2.3', '2.4'))
 
 
 @pytest.mark.parametrize('header', ['10', '2', 'abc', 'accelerator 2.x',
@@ -175,13 +176,13 @@ def test_negotiation_invalid_value(api, header):
 @pytest.mark.parametrize('header, message', [
     ('1.0', 'Mutually exclusive versions requested. Version 1.0 requested '
             'but not supported by this service. The supported version range '
-            'is: [2.0, 2.3].'),
+            'is: [2.0, 2.4].'),
     ('accelerator 3.0', 'Mutually exclusive versions requested. Version '
      '3.0 requested but not supported by this service. The supported '
-     'version range is: [2.0, 2.3].'),
-    ('accelerator 2.4', 'Version 2.4 was requested but the minor version is '
+     'version range is: [2.0, 2.4].'),
+    ('accelerator 2.5', 'Version 2.5 was requested but the minor version is '
      'not supported by this service. The supported version range is: '
-     '[2.0, 2.3].'),
+     '[2.0, 2.4].'),
 ])
 @pytest.mark.parametrize('path', ['/v2', '/v2/devices', '/v2/no-such'])
 def test_negotiation_out_of_range(api, header, message, path):

@@ -9,7 +9,7 @@ from cyborg.db import migration
 from cyborg.db import models
 
 REVISIONS = ('b47c8f2d1e3a', 'c3a1d5e7f902', 'e2b7c4d9a1f3',
-             'a9d3f61c5e28')
+             'a9d3f61c5e28', 'f5a9c2e4b6d8')
 
 
 def schema_diff(engine, metadata=models.Base.metadata):

@@ -5,7 +5,7 @@ from cyborg.api import microversion
 from cyborg.common import exception
 
 INVALID = 'Invalid value for OpenStack-API-Version header'
-RANGE = 'The supported version range is: [2.0, 2.3].'
+RANGE = 'The supported version range is: [2.0, 2.4].'
 
 
 @pytest.mark.parametrize('header, expected', [
@@ -13,13 +13,14 @@ RANGE = 'The supported version range is: [2.0, 2.3].'
     ('accelerator 2.0', (2, 0)),
     ('accelerator 2.1', (2, 1)),
     ('accelerator 2.3', (2, 3)),
+    ('accelerator 2.4', (2, 4)),
     ('ACCELERATOR 2.2', (2, 2)),                  # service type any case
     ('Accelerator 2.1', (2, 1)),
     ('  accelerator   2.2  ', (2, 2)),            # surrounding whitespace
-    ('accelerator latest', (2, 3)),
-    ('accelerator LATEST', (2, 3)),
-    ('accelerator Latest', (2, 3)),
-    ('latest', (2, 3)),                           # legacy bare form
+    ('accelerator latest', (2, 4)),
+    ('accelerator LATEST', (2, 4)),
+    ('accelerator Latest', (2, 4)),
+    ('latest', (2, 4)),                           # legacy bare form
     ('2.1', (2, 1)),                              # legacy bare form
     (' 2.2 ', (2, 2)),
     ('accelerator 2.01', (2, 1)),                 # leading zeros
@@ -62,8 +63,8 @@ def test_negotiate_wrong_major(header, text):
 
 
 @pytest.mark.parametrize('header, text', [
-    ('2.4', '2.4'), ('accelerator 2.7', '2.7'), ('accelerator 2.99', '2.99'),
-    ('accelerator 2.04', '2.4'),
+    ('2.5', '2.5'), ('accelerator 2.7', '2.7'), ('accelerator 2.99', '2.99'),
+    ('accelerator 2.05', '2.5'),
 ])
 def test_negotiate_minor_out_of_range(header, text):
     with pytest.raises(microversion.NegotiationError) as e:
@@ -76,17 +77,20 @@ def test_negotiate_minor_out_of_range(header, text):
 
 def test_constants():
     assert microversion.MIN_VERSION == (2, 0)
-    assert microversion.MAX_VERSION == (2, 3)
+    assert microversion.MAX_VERSION == (2, 4)
     assert microversion.BIND_PROJECT_ID == (2, 1)
     assert microversion.DEVICE_PROFILE_BY_NAME == (2, 2)
     assert microversion.DEVICE_STATUS == (2, 3)
-    assert sorted(microversion.HISTORY) == [(2, 0), (2, 1), (2, 2), (2, 3)]
+    assert microversion.PAGED_LISTS == (2, 4)
+    assert microversion.ARQ_STATE_REASON == (2, 4)
+    assert sorted(microversion.HISTORY) == [(2, 0), (2, 1), (2, 2), (2, 3),
+                                            (2, 4)]
 
 
 def test_response_headers():
     assert microversion.response_headers((2, 1)) == {
         'OpenStack-API-Minimum-Version': '2.0',
-        'OpenStack-API-Maximum-Version': '2.3',
+        'OpenStack-API-Maximum-Version': '2.4',
         'OpenStack-API-Version': 'accelerator 2.1',
         'Vary': 'OpenStack-API-Version',
     }

@@ -155,7 +155,7 @@ def test_negotiation_before_routing(app):
     assert resp.status_int == 406
     assert _inner(resp)['code'] == 406
     assert 'OpenStack-API-Version' not in resp.headers
-    assert resp.headers['OpenStack-API-Maximum-Version'] == '2.3'
+    assert resp.headers['OpenStack-API-Maximum-Version'] == '2.4'
 
 
 def test_invalid_version_406_has_no_version_headers(app):
@@ -201,7 +201,7 @@ def test_application_error_carries_version_headers(app):
     assert _inner(resp) == {'faultcode': 'Client',
                             'faultstring': 'Device not found with uuid=nope',
                             'debuginfo': None}
-    assert resp.headers['OpenStack-API-Version'] == 'accelerator 2.3'
+    assert resp.headers['OpenStack-API-Version'] == 'accelerator 2.4'
 
 
 def test_unparseable_service_catalog_is_not_a_500(app):
