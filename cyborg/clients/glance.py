@@ -2,7 +2,10 @@
 
 Calls are made with the caller's token (``context.auth_token``), as
 upstream does, through a keystoneauth session built from the ``[glance]``
-session options. The endpoint is ``[glance] endpoint_override`` or the
+session options; with ``[service_user] send_service_user_token`` they
+also carry the service user's token (``X-Service-Token``, internals
+§9.8), so that Glance accepts a user token that expired while a bind
+was under way. The endpoint is ``[glance] endpoint_override`` or the
 Glance entry of the request's service catalog (which travels with the
 context over RPC, internals §2.1), chosen by the ``[glance]`` adapter
 options ``service_type``, ``service_name``, ``valid_interfaces`` and
@@ -25,6 +28,7 @@ import time
 
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
+from keystoneauth1 import service_token
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 from keystoneauth1.access import service_catalog as ks_catalog
@@ -91,6 +95,33 @@ def endpoint_for(context, conf=None):
     return _VERSION_SUFFIX.sub('', url.rstrip('/'))
 
 
+_service_auth = {}
+
+
+def _service_user_auth(conf):
+    """The ``[service_user]`` auth plugin, one per process and
+    configuration (it caches its token between calls)."""
+    plugin = _service_auth.get(id(conf))
+    if plugin is None:
+        plugin = ks_loading.load_auth_from_conf_options(conf, 'service_user')
+        if plugin is None:
+            raise exception.ServiceUserNotConfigured()
+        _service_auth[id(conf)] = plugin
+    return plugin
+
+
+def user_auth(context, endpoint, conf=None):
+    """The caller's token for ``endpoint``, wrapped with the service
+    user's token when ``[service_user] send_service_user_token`` is on."""
+    conf = conf or CONF
+    auth = token_endpoint.Token(
+        endpoint, getattr(context, 'auth_token', None) or '')
+    if not conf.service_user.send_service_user_token:
+        return auth
+    return service_token.ServiceTokenAuthWrapper(
+        user_auth=auth, service_auth=_service_user_auth(conf))
+
+
 class GlanceClient:
     """Narrow Glance client; ``session`` may be given (tests)."""
 
@@ -100,8 +131,7 @@ class GlanceClient:
         self.endpoint = endpoint or endpoint_for(context, conf)
         self.retries = conf.glance.num_retries
         if session is None:
-            auth = token_endpoint.Token(
-                self.endpoint, getattr(context, 'auth_token', None) or '')
+            auth = user_auth(context, self.endpoint, conf)
             try:
                 session = ks_loading.load_session_from_conf_options(
                     conf, 'glance', auth=auth)

@@ -304,6 +304,11 @@ class ImageServiceError(ServerError):
     msg_fmt = 'Glance request for image %(image_id)s failed: %(reason)s'
 
 
+class ServiceUserNotConfigured(ServerError):
+    msg_fmt = ('[service_user] send_service_user_token is true but '
+               '[service_user] names no auth_type.')
+
+
 # Placement (cyborg.clients.placement)
 class ResourceProviderInUse(Conflict):
     msg_fmt = ('Resource provider %(uuid)s (or a child) has allocations and '

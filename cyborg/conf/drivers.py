@@ -67,16 +67,6 @@ pci_opts = [
                          'is reported.'),
 ]
 
-nvme_group = cfg.OptGroup('nvme', title='NVMe options')
-nvme_opts = [
-    cfg.MultiStrOpt('device_spec', default=[],
-                    help='Accepted for compatibility with Cyborg 17.0.0 '
-                         'configuration files; no driver reads it yet.'),
-    cfg.IntOpt('cleanup_timeout', default=300, min=0,
-               help='Accepted for compatibility with Cyborg 17.0.0 '
-                    'configuration files; no driver reads it yet.'),
-]
-
 SYS_ADMIN_GROUP = 'cyborg_sys_admin'
 
 
@@ -103,8 +93,6 @@ def register_opts(conf):
     conf.register_opts(nic_opts, group=nic_group)
     conf.register_group(pci_group)
     conf.register_opts(pci_opts, group=pci_group)
-    conf.register_group(nvme_group)
-    conf.register_opts(nvme_opts, group=nvme_group)
     conf.register_opts(priv_context.OPTS, group=SYS_ADMIN_GROUP)
 
 
@@ -113,6 +101,5 @@ def list_opts():
         gpu_group: gpu_opts,
         nic_group: nic_opts,
         pci_group: pci_opts,
-        nvme_group: nvme_opts,
         SYS_ADMIN_GROUP: priv_context.OPTS,
     }
