@@ -15,8 +15,19 @@ Times are wall-clock and, beside them, the CPU time of this process
 (conductor and in-process Placement alike): on a shared, busy machine the
 wall-clock time varies with the load, the CPU time much less.
 
+``--sync-workers 1,4`` runs the first and the identical report once per
+value of ``[conductor] placement_sync_workers`` (1: the providers of new
+deployables written one after the other, as before; more: that many at a
+time), each on a host of its own, in the same run.
+
+``--server-workers N`` serves Placement as production does instead:
+``benchmarks/placement_server.py``, N gunicorn worker processes on a
+throw-away MariaDB database of the test server (``tools/test-setup.sh``),
+reached over loopback HTTP. The in-process Placement (default) answers
+one request at a time, so only this mode shows what parallel writes gain.
+
 Usage: ``python benchmarks/bench_inventory.py [--sizes 1,100,1000]
-[--hosts 100] [--per-host 10]``
+[--hosts 100] [--per-host 10] [--sync-workers 1,4] [--server-workers 4]``
 """
 import argparse
 import copy
@@ -25,8 +36,10 @@ import logging
 import sys
 import time
 
+from benchmarks import placement_remote
 from cyborg import context
 from cyborg.conductor.inventory import report as inventory
+from cyborg.conf import CONF
 from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import placement as placement_fixture
 
@@ -52,6 +65,12 @@ def device(host, index):
                                     'attach_info': info}]}]}
 
 
+def placement_for(args):
+    if args.server_workers:
+        return placement_remote.RemotePlacement(args.server_workers)
+    return placement_fixture.PlacementFixture()
+
+
 def report(fix, host, devices):
     client = fix.new_client()
     start, cpu = time.perf_counter(), time.process_time()
@@ -64,17 +83,20 @@ def report(fix, host, devices):
 
 def run(args):
     rows = []
-    with database.Database(), \
-            placement_fixture.PlacementFixture() as fix:
-        for size in args.sizes:
-            host = 'bench-%d' % size
-            fix.create_compute_node(host)
-            devices = [device(host, i) for i in range(size)]
-            rows.append(('first report, %d devices' % size,)
-                        + report(fix, host, devices))
-            if size == max(args.sizes):
-                rows.append(('identical report, %d devices' % size,)
-                             + report(fix, host, devices))
+    with database.Database(), placement_for(args) as fix:
+        for workers in args.sync_workers:
+            CONF.set_override('placement_sync_workers', workers,
+                              group='conductor')
+            tag = ', %d sync worker%s' % (workers, 's' * (workers > 1))
+            for size in args.sizes:
+                host = 'bench-%d-w%d' % (size, workers)
+                fix.create_compute_node(host)
+                devices = [device(host, i) for i in range(size)]
+                rows.append(('first report, %d devices%s' % (size, tag),)
+                            + report(fix, host, devices))
+                if size == max(args.sizes):
+                    rows.append(('identical report, %d devices' % size,)
+                                 + report(fix, host, devices))
         totals = [0, 0, 0, 0]
         for h in range(args.hosts):
             host = 'bench-host-%03d' % h
@@ -96,14 +118,17 @@ def main(argv=None):
                         type=lambda s: [int(x) for x in s.split(',')])
     parser.add_argument('--hosts', type=int, default=100)
     parser.add_argument('--per-host', type=int, default=10)
+    parser.add_argument('--sync-workers', default=[4],
+                        type=lambda s: [int(x) for x in s.split(',')])
+    parser.add_argument('--server-workers', type=int, default=0)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     rows = run(args)
-    print('%-36s %10s %10s %16s %16s' % ('scenario', 'time (s)', 'cpu (s)',
+    print('%-48s %10s %10s %16s %16s' % ('scenario', 'time (s)', 'cpu (s)',
                                          'Placement calls',
                                          'Placement writes'))
     for name, elapsed, cpu, calls, writes in rows:
-        print('%-36s %10.3f %10.3f %16s %16s' % (name, elapsed, cpu,
+        print('%-48s %10.3f %10.3f %16s %16s' % (name, elapsed, cpu,
                                                  _n(calls), _n(writes)))
     return 0
 

@@ -166,6 +166,7 @@ class PlacementClient:
         self._adapter = adapter
         self.max_retries = max_retries
         self.known_traits = _TraitCache(trait_cache_ttl)
+        self._stats_lock = threading.Lock()
         self.stats = {}
         self.reset_stats()
 
@@ -184,7 +185,8 @@ class PlacementClient:
         kwargs = {'headers': headers, 'raise_exc': False}
         if body is not None:
             kwargs['json'] = body
-        self.stats[method] = self.stats.get(method, 0) + 1
+        with self._stats_lock:      # reports write from several threads
+            self.stats[method] = self.stats.get(method, 0) + 1
         started = time.monotonic()
         try:
             resp = self._adapter.request(url, method, **kwargs)
@@ -524,6 +526,11 @@ class PlacementClient:
                 self.known_traits.clear()
                 self._fail('PUT', '/traits/%s' % name, resp)
         self.known_traits.add(custom)
+
+    def ensure_custom_traits(self, names):
+        """Create the valid custom traits among ``names`` that are not
+        known to exist (one look-up, one PUT per missing trait)."""
+        self._create_traits(self._valid_traits(names))
 
     def _update_traits(self, rp_uuid, compute, state=None):
         def body(generation, wanted):

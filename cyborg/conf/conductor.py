@@ -26,6 +26,15 @@ opts = [
                     'accelerator-request-bound events of the outbox (the '
                     'nova_events table); at most this many POSTs to Nova '
                     'are in flight from one conductor.'),
+    cfg.IntOpt('placement_sync_workers', default=4, min=1, max=32,
+               help='Threads per agent report that write the Placement '
+                    'providers of new deployables (create, inventory, '
+                    'traits: each provider on its own), so a host '
+                    'reporting many new devices waits on Placement '
+                    'several requests at a time. 1 writes them one after '
+                    'the other. Placement serves requests concurrently '
+                    'when it runs with several worker processes or '
+                    'threads; keep this within what it has.'),
     cfg.IntOpt('nova_event_batch_size', default=200, min=1, max=1000,
                help='Most events one POST /os-server-external-events '
                     'carries; every due event up to this number goes in '

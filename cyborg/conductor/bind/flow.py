@@ -84,9 +84,12 @@ def apply_patch(context, patch, valid_fields):
     """Entry point of ``arq_apply_patch``: each entry by its own first
     op. Remove-entries are unbound first, then add-entries are bound as
     one all-or-nothing bind. The PATCH is all or nothing (Q13): when an
-    unbind or the bind fails (a refusal, or a failed instant preparation;
-    not a background programming failure, which comes after the 202), the
-    unbinds it made are undone before the error goes back."""
+    unbind or the bind fails (a refusal, or a failed instant preparation),
+    the unbinds it made are undone before the error goes back. A
+    background programming failure comes after the 202 that told the
+    client its unbinds were done: it fails the binds only, and the
+    unbinds stay (the client may have deleted or rebound those ARQs
+    since; documented in the API reference)."""
     removes = [u for u, ops in patch.items() if ops[0]['op'] == 'remove']
     adds = [(u, valid_fields[u]) for u, ops in patch.items()
             if ops[0]['op'] == 'add']

@@ -23,7 +23,16 @@ write to write (``ProviderState``), so a new deployable costs three calls:
 create the provider, put its inventory, put its traits (custom traits are
 checked or created once per report, ``PlacementClient.known_traits``). A
 provider already read (reconciliation's tree listing) is not read again.
+
+Concurrency (``sync_many``): the providers of new deployables are
+independent (each its own uuid, created under the compute node without
+writing to it), so they are synced by up to ``[conductor]
+placement_sync_workers`` threads, after their resource classes and
+custom traits were ensured once, serially. Every other Wanted (an
+existing provider, which reconciliation may also touch) is synced one
+after the other, as before.
 """
+import concurrent.futures
 import dataclasses
 import logging
 
@@ -125,6 +134,16 @@ class ProviderSync:
         changes.extend(self._sync_traits(want, state))
         return changes
 
+    def prepare(self, wanted):
+        """Ensure, once and serially, the resource classes and custom
+        traits ``wanted`` need, so that parallel syncs do not race to
+        create them."""
+        for want in wanted:
+            if want.rc is not None:
+                self._ensure_class(want.rc)
+        self.client.ensure_custom_traits(
+            set().union(*(w.traits for w in wanted)))
+
     def _ensure_class(self, rc):
         if rc not in self._classes:
             self.client.ensure_resource_class(rc)
@@ -149,6 +168,44 @@ class ProviderSync:
                 keep_prefix=FUNCTION_TRAIT_PREFIX):
             return []
         return ['traits %s' % ','.join(sorted(state.traits))]
+
+
+def _sync_one(sync, want):
+    try:
+        sync.sync(want)
+    except exception.CyborgException as exc:
+        LOG.error('Placement sync of deployable %s failed: %s',
+                  want.name, exc)
+        return False
+    return True
+
+
+def sync_many(sync, wanted, workers=1):
+    """Sync every Wanted with ``sync`` (a ProviderSync); returns (synced,
+    failed) lists of Wanted. A failure is logged and isolated; new
+    deployables go ``workers`` at a time (module docstring)."""
+    wanted = list(wanted)
+    new = [w for w in wanted if w.new and w.rc is not None]
+    parallel = new if workers > 1 and len(new) > 1 else []
+    ok = {}
+    if parallel:
+        try:
+            sync.prepare(parallel)
+        except exception.CyborgException as exc:
+            LOG.warning('Could not ensure resource classes and traits '
+                        'before syncing %d providers: %s', len(parallel),
+                        exc)
+        with concurrent.futures.ThreadPoolExecutor(
+                max_workers=min(workers, len(parallel)),
+                thread_name_prefix='placement-sync') as pool:
+            for want, done in zip(parallel, pool.map(
+                    lambda w: _sync_one(sync, w), parallel)):
+                ok[id(want)] = done
+    for want in wanted:
+        if id(want) not in ok:
+            ok[id(want)] = _sync_one(sync, want)
+    return ([w for w in wanted if ok[id(w)]],
+            [w for w in wanted if not ok[id(w)]])
 
 
 def remover(client):

@@ -47,6 +47,7 @@ from cyborg.common import exception
 from cyborg.conductor.inventory import diff as inventory_diff
 from cyborg.conductor.inventory import placement as rp_sync
 from cyborg.conductor.inventory import removal as inventory_removal
+from cyborg.conf import CONF
 from cyborg.db import session
 from cyborg.db.queries import inventory as inventory_db
 from cyborg.notifications import events as notifications
@@ -189,15 +190,8 @@ def sync_providers(context, client, parent_uuid, wanted):
     """Sync each Wanted to Placement; store rp_uuids; returns the names
     whose sync failed (each failure is logged and isolated)."""
     sync = rp_sync.ProviderSync(client, parent_uuid)
-    synced, failed = {}, []
-    for want in wanted:
-        try:
-            sync.sync(want)
-        except exception.CyborgException as exc:
-            LOG.error('Placement sync of deployable %s failed: %s',
-                      want.name, exc)
-            failed.append(want.name)
-            continue
-        synced[want.deployable_id] = want.rp_uuid
-    inventory_db.set_rp_uuids(context, synced)
-    return failed
+    synced, failed = rp_sync.sync_many(
+        sync, wanted, CONF.conductor.placement_sync_workers)
+    inventory_db.set_rp_uuids(
+        context, {w.deployable_id: w.rp_uuid for w in synced})
+    return [w.name for w in failed]

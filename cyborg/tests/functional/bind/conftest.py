@@ -6,6 +6,7 @@ from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import nova
 from cyborg.tests.fixtures import services
 from cyborg.tests.functional.bind import env
+from cyborg.tests.functional.bind import fpga_backends
 
 
 @pytest.fixture
@@ -43,3 +44,10 @@ def agent(service, tmp_path):
     yield endpoint
     server.stop()
     server.wait()
+
+
+@pytest.fixture
+def backends(service):
+    """Glance and Placement for FPGA programming binds, configured."""
+    with fpga_backends.Backends() as fixture:
+        yield fixture.configure()

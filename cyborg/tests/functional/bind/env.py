@@ -24,8 +24,11 @@ from cyborg.conf import CONF
 from cyborg.db import models
 
 PROJECT = '5d44c2d34f7a4560a7b098dc7247d8c4'
+# Nova calls with the user's token (and its service token); the token
+# reaches Glance when a bind programs an FPGA (internals.md §5.6).
 SERVICE = {'X-User-Id': 'nova', 'X-Project-Id': PROJECT,
-           'X-Roles': 'admin,member,reader', 'X-Service-Roles': 'service'}
+           'X-Roles': 'admin,member,reader', 'X-Service-Roles': 'service',
+           'X-Auth-Token': 'nova-user-token'}
 
 
 def init_conf():

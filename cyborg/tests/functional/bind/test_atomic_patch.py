@@ -5,6 +5,13 @@ the device, the ARQs it unbound are back as they were: same state,
 fields and attach handle (and, for an MDEV handle, the mediated device
 exists again). On SQLite, and on MySQL/MariaDB and PostgreSQL when their
 CI servers answer (failed, not skipped, with ``CI=true``).
+
+The limit, by choice: all or nothing holds up to the answer. When the
+bind part programs an FPGA, the PATCH answers ``202`` once the unbinds
+are done and the bind is reserved; the client was told the unbinds
+happened and may act on it. A programming failure after that fails only
+the binds (``BindFailed``, handles released, ``failed`` event); the
+unbinds stay done.
 """
 import json
 import uuid
@@ -19,6 +26,7 @@ from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import nova
 from cyborg.tests.fixtures import services
 from cyborg.tests.functional.bind import env
+from cyborg.tests.functional.bind import fpga_backends
 from cyborg.tests.functional.bind.test_concurrency import ServerDatabase
 
 FIELDS = ('state', 'hostname', 'device_rp_uuid', 'instance_uuid',
@@ -27,7 +35,8 @@ FIELDS = ('state', 'hostname', 'device_rp_uuid', 'instance_uuid',
 
 @pytest.fixture(params=['sqlite', 'mysql', 'postgresql'])
 def stack(request, tmp_path):
-    """(session factory, API client, agent endpoint) on each backend."""
+    """(session factory, API client, agent endpoint, recording Nova) on
+    each backend."""
     env.init_conf()
     if request.param == 'sqlite':
         db = database.Database()
@@ -42,7 +51,7 @@ def stack(request, tmp_path):
             agent = env.FakeAgentEndpoint(str(tmp_path))
             rpc_server = env.start_agent(agent)
             try:
-                yield sessions, env.Client(services.api_app()), agent
+                yield sessions, env.Client(services.api_app()), agent, fake
             finally:
                 bind.wait_jobs(10)
                 rpc_server.stop()
@@ -79,7 +88,7 @@ def _mixed(client, remove, add, server, rp, hostname='compute-1'):
 
 
 def test_refused_bind_undoes_the_unbind(stack):
-    sessions, client, _ = stack
+    sessions, client, _, _ = stack
     with sessions() as s:
         rp = env.add_device(s, handles=2, agent='agent-1')
         off = env.add_device(s, handles=2, agent='agent-1',
@@ -106,7 +115,7 @@ def test_refused_bind_undoes_the_unbind(stack):
 
 
 def test_failed_preparation_undoes_the_unbind_and_its_mdev(stack):
-    sessions, client, agent = stack
+    sessions, client, agent, _ = stack
     with sessions() as s:
         vgpu = env.add_device(s, handles=2, attach_type='MDEV',
                               dev_type='GPU', agent='agent-1')
@@ -141,7 +150,7 @@ def test_failed_preparation_undoes_the_unbind_and_its_mdev(stack):
 def test_failed_unbind_undoes_earlier_unbinds(stack):
     """All or nothing among the unbinds too: the second one fails (no
     agent to remove its mdev), the first is restored."""
-    sessions, client, _ = stack
+    sessions, client, _, _ = stack
     with sessions() as s:
         pci = env.add_device(s, handles=2, agent='agent-1')
         vgpu = env.add_device(s, hostname='compute-9', handles=2,
@@ -172,3 +181,42 @@ def test_failed_unbind_undoes_earlier_unbinds(stack):
     assert _row(sessions, second)['state'] == states.UNBIND_FAILED
     with sessions() as s:
         assert env.handles_in_use(s) == 2
+
+
+def test_background_failure_after_202_keeps_the_unbind(stack):
+    """Programming fails after the 202: the new ARQ ends ``BindFailed``
+    with its handle released and Nova told ``failed``; the ARQ the PATCH
+    unbound stays ``Unbound`` (not bound again behind the client's back:
+    it may already have deleted or rebound it)."""
+    sessions, client, agent, nova_ = stack
+    with fpga_backends.Backends() as backends:
+        backends.configure()
+        with sessions() as s:
+            pci = env.add_device(s, handles=2, agent='agent-1')
+            fpga = backends.provider(env.add_device(s, handles=2,
+                                                    agent='agent-1'))
+        client.profile('pci', [{'resources:FPGA': '1'}])
+        client.profile('prog', [{'resources:FPGA': '1',
+                                 'accel:bitstream_id': backends.image()}])
+        bound, server = _bound(client, pci, 'pci')
+        assert nova_.wait_for_events(1)[0]['status'] == 'completed'
+        fresh = client.create_arqs('prog')[0]['uuid']
+        agent.program_ok = False
+        resp = _mixed(client, bound, fresh, server, fpga)
+        assert resp.status_int == 202, resp.text
+        # The unbind is done at the answer; the bind is under way.
+        assert _row(sessions, bound)['state'] == states.UNBOUND
+        assert bind.wait_jobs(10)
+    after = _row(sessions, fresh)
+    assert after['state'] == states.BIND_FAILED
+    assert 'FPGA programming failed' in after['state_reason']
+    assert after['attach_handle_id'] is None
+    unbound = _row(sessions, bound)
+    assert unbound['state'] == states.UNBOUND
+    assert unbound['attach_handle_id'] is None
+    assert unbound['instance_uuid'] is None
+    with sessions() as s:
+        assert env.handles_in_use(s) == 0
+    events = nova_.wait_for_events(2)
+    assert [(e['tag'], e['status']) for e in events[1:]] == [
+        (fresh, 'failed')]

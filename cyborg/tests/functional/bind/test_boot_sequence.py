@@ -118,14 +118,16 @@ def test_unbind_then_delete(service, client, agent):
         assert env.arq_states(s) == {}
 
 
-def test_fpga_bind_runs_in_the_background(service, client, tmp_path):
+def test_fpga_bind_runs_in_the_background(service, client, tmp_path,
+                                          backends):
     db, _, nova = service
     endpoint = env.FakeAgentEndpoint(str(tmp_path), delay=0.5)
     server_rpc = env.start_agent(endpoint)
     try:
         with db.session() as s:
-            rp = env.add_device(s, handles=2, agent='agent-1')
-        image = str(uuid.uuid4())
+            rp = backends.provider(env.add_device(s, handles=2,
+                                                  agent='agent-1'))
+        image = backends.image()
         client.profile('fpga-dp', [{'resources:FPGA': '1',
                                     'accel:bitstream_id': image}])
         server = str(uuid.uuid4())

@@ -81,20 +81,22 @@ def test_mdev_failure_rolls_the_patch_back(service, client):
     assert nova.events() == []
 
 
-def test_slow_programming_fails_at_bind_timeout(service, client, agent):
+def test_slow_programming_fails_at_bind_timeout(service, client, agent,
+                                                backends):
     """The agent call is bounded by bind_timeout: the job fails itself."""
     db, _, nova = service
     agent.delay = 1.5
     CONF.set_override('bind_timeout', 1)
     try:
         rp, arqs, server = _one(client, db, groups=[
-            {'resources:FPGA': '1', 'accel:bitstream_id': str(uuid.uuid4())}])
+            {'resources:FPGA': '1', 'accel:bitstream_id': backends.image()}])
         assert client.bind(arqs, server, [rp]).status_int == 202
         assert deadlines.enforce() == []          # not late yet
         assert client.wait_resolved(server)[0]['state'] == \
             states.BIND_FAILED
         row = _row(db, arqs[0]['uuid'])
         assert 'preparing the device failed' in row.state_reason
+        assert backends.glance.requests, 'failed before the agent call'
         assert row.attach_handle_id is None
         assert nova.wait_for_events(1)[0]['status'] == 'failed'
         with db.session() as s:

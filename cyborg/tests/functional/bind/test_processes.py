@@ -31,6 +31,7 @@ from cyborg.tests.fixtures import placement as placement_fixture
 from cyborg.tests.fixtures import servers
 from cyborg.tests.functional import processes
 from cyborg.tests.functional.bind import env
+from cyborg.tests.functional.bind import fpga_backends
 
 HEADERS = processes.HEADERS
 
@@ -101,14 +102,17 @@ def _wait_resolved(cluster, instance, timeout=30):
 
 
 def test_bind_across_processes(tmp_path, fake_nova):
-    cluster = Cluster(tmp_path, fake_nova)
+    backends = fpga_backends.Backends(real_server=True)
+    backends.setUp()
+    cluster = Cluster(tmp_path, fake_nova, lines=backends.conf_lines())
     try:
         cluster.start()
         with cluster.session() as s:
             vgpu = env.add_device(s, handles=2, attach_type='MDEV',
                                   dev_type='GPU', agent='agent-1')
-            fpga = env.add_device(s, handles=2, agent='agent-1')
-        image = str(uuid.uuid4())
+            fpga = backends.provider(env.add_device(s, handles=2,
+                                                    agent='agent-1'))
+        image = backends.image(**{'accel:function_id': 'f1'})
         resp = cluster.http('POST', '/v2/device_profiles', [
             {'name': 'mix', 'groups': [
                 {'resources:VGPU': '1'},
@@ -135,21 +139,29 @@ def test_bind_across_processes(tmp_path, fake_nova):
         with cluster.session() as s:
             assert env.handles_in_use(s) == 0
             assert env.arq_states(s) == {}
+        # The conductor read the image's metadata and set its function.
+        assert backends.placement.client.get_traits(fpga) == {
+            'CUSTOM_FPGA_FUNCTION_ID_FAKE_F1'}
     finally:
         cluster.stop()
+        backends.cleanUp()
 
 
 def test_conductor_killed_mid_bind(tmp_path, fake_nova):
-    cluster = Cluster(tmp_path, fake_nova, agent_delay=6)
+    backends = fpga_backends.Backends(real_server=True)
+    backends.setUp()
+    cluster = Cluster(tmp_path, fake_nova, agent_delay=6,
+                      lines=backends.conf_lines())
     try:
         cluster.start()
         with cluster.session() as s:
-            fpga = env.add_device(s, handles=4, agent='agent-1')
+            fpga = backends.provider(env.add_device(s, handles=4,
+                                                    agent='agent-1'))
             vgpu = env.add_device(s, handles=4, attach_type='MDEV',
                                   dev_type='GPU', agent='agent-1')
         for profile in ({'name': 'prog', 'groups': [{
                 'resources:FPGA': '1', 'accel:bitstream_id':
-                str(uuid.uuid4())}]},
+                backends.image()}]},
                 {'name': 'vgpu', 'groups': [{'resources:VGPU': '1'}]}):
             resp = cluster.http('POST', '/v2/device_profiles', [profile])
             assert resp.status_code == 201, resp.text
@@ -196,6 +208,7 @@ def test_conductor_killed_mid_bind(tmp_path, fake_nova):
         pending.join(30)
     finally:
         cluster.stop()
+        backends.cleanUp()
 
 
 def test_programming_through_the_catalog(tmp_path, fake_nova):

@@ -160,6 +160,79 @@ def test_bitstream_bind_downloads_through_catalog(service, client, glance,
     assert endpoint.images == [b'\x00bitstream\xff']
     assert glance.downloads() == [image]
     assert _deployable(service[0], fpga).bitstream_id == image
+    # The image names no function: the old function trait is gone (the
+    # card no longer runs it) and none replaces it; other traits stay.
+    assert placement.client.get_traits(fpga) == {'CUSTOM_KEEP_ME'}
+
+
+def _paths(glance):
+    with glance.lock:
+        return [p for p, _, _ in glance.requests]
+
+
+def test_bitstream_bind_sets_the_images_function_trait(
+        service, client, agent, glance, placement, fpga):
+    """§5.6 4.1/4.3: a bitstream bind reads the image's metadata from
+    Glance before programming, and the provider's function trait becomes
+    the one of the image's ``accel:function_id``."""
+    db = service[0]
+    image = glance.add_image(b'afu', **{'accel:function_id': 'Crypto-9'})
+    resp, arqs, server = _bind(client, glance, fpga,
+                               {'accel:bitstream_id': image})
+    assert resp.status_int == 202, resp.text
+    listed = client.wait_resolved(server)
+    assert [a['state'] for a in listed] == [states.BOUND], \
+        _reason(db, arqs[0]['uuid'])
+    assert _paths(glance) == ['/v2/images/%s' % image]
+    assert glance.lookups() == []
+    assert {t for _, _, t in glance.requests} == {glance_fixture.TOKEN}
+    assert agent.programmed == [(image, 'intel')]
+    assert placement.client.get_traits(fpga) == {
+        'CUSTOM_KEEP_ME', 'CUSTOM_FPGA_FUNCTION_ID_INTEL_CRYPTO_9'}
+    assert _deployable(db, fpga).bitstream_id == image
+    assert service[2].wait_for_events(1)[0]['status'] == 'completed'
+
+
+def test_bitstream_already_programmed_touches_nothing(
+        service, client, agent, glance, placement, fpga):
+    """The deployable already holds the image: an instant bind, no Glance
+    read, no programming, traits as they were."""
+    db = service[0]
+    image = glance.add_image(**{'accel:function_id': 'f9'})
+    with db.session() as s:
+        s.execute(sa.update(models.Deployable).where(
+            models.Deployable.rp_uuid == fpga).values(bitstream_id=image))
+        s.commit()
+    resp, arqs, server = _bind(client, glance, fpga,
+                               {'accel:bitstream_id': image})
+    assert resp.status_int == 202, resp.text
+    listed = client.wait_resolved(server)
+    assert [a['state'] for a in listed] == [states.BOUND]
+    assert glance.requests == [] and agent.programmed == []
+    assert placement.client.get_traits(fpga) == {OLD_TRAIT, 'CUSTOM_KEEP_ME'}
+
+
+def test_unknown_bitstream_fails_before_programming(
+        service, client, agent, glance, placement, fpga):
+    """No metadata (Glance answers 404): ``BindFailed`` with the reason,
+    the card is not programmed, the handle is released, traits and the
+    deployable's bitstream are untouched (upstream went on binding, I10)."""
+    db = service[0]
+    missing = str(uuid.uuid4())
+    resp, arqs, server = _bind(client, glance, fpga,
+                               {'accel:bitstream_id': missing})
+    assert resp.status_int == 202, resp.text
+    listed = client.wait_resolved(server)
+    assert [a['state'] for a in listed] == [states.BIND_FAILED]
+    reason = _reason(db, arqs[0]['uuid'])
+    assert missing in reason, reason
+    assert _paths(glance) == ['/v2/images/%s' % missing]
+    assert agent.programmed == []
+    assert placement.client.get_traits(fpga) == {OLD_TRAIT, 'CUSTOM_KEEP_ME'}
+    assert _deployable(db, fpga).bitstream_id is None
+    with db.session() as s:
+        assert env.handles_in_use(s) == 0
+    assert service[2].wait_for_events(1)[0]['status'] == 'failed'
 
 
 def test_no_catalog_and_no_override_fails_with_reason(service, client,

@@ -19,6 +19,7 @@ from cyborg.common import states
 from cyborg.db import models
 from cyborg.tests.fixtures import nova
 from cyborg.tests.functional.bind import env
+from cyborg.tests.functional.bind import fpga_backends
 from cyborg.tests.functional.cluster import harness
 
 HEARTBEAT_TIMEOUT = 3
@@ -44,10 +45,13 @@ def test_killed_conductor_binds_fail_within_heartbeat_timeout(tmp_path):
     db = harness.server_db('mysql')
     fake_nova = nova.FakeNova()
     fake_nova.__enter__()
+    backends = fpga_backends.Backends(real_server=True)
+    backends.setUp()
     procs = harness.Processes(
         tmp_path, db.url_string(), fake_nova,
         heartbeat_timeout=HEARTBEAT_TIMEOUT,
-        extra=['[DEFAULT]', 'bind_timeout = %d' % BIND_TIMEOUT])
+        extra=['[DEFAULT]', 'bind_timeout = %d' % BIND_TIMEOUT]
+        + backends.conf_lines())
     try:
         procs.agent(delay=8)
         procs.conductor('cond-a', wait=False)
@@ -56,12 +60,13 @@ def test_killed_conductor_binds_fail_within_heartbeat_timeout(tmp_path):
         procs.wait_log('cond-b', 'cyborg-conductor running as')
         procs.api()
         with procs.session() as s:
-            rp = env.add_device(s, handles=8, agent='agent-1')
+            rp = backends.provider(env.add_device(s, handles=8,
+                                                  agent='agent-1'))
             s.commit()
         resp = procs.http('POST', '/v2/device_profiles', [{
             'name': 'prog', 'groups': [{
                 'resources:FPGA': '1',
-                'accel:bitstream_id': str(uuid.uuid4())}]}])
+                'accel:bitstream_id': backends.image()}]}])
         assert resp.status_code == 201, resp.text
         servers = []
         for _ in range(4):
@@ -112,6 +117,7 @@ def test_killed_conductor_binds_fail_within_heartbeat_timeout(tmp_path):
         print('takeover after %.1f s' % took)
     finally:
         procs.stop()
+        backends.cleanUp()
         fake_nova.__exit__(None, None, None)
         db.cleanUp()
 
