@@ -1,10 +1,11 @@
 """Options read by the accelerator drivers (agent side).
 
-Static groups: ``[gpu_devices]``, ``[nic_devices]``, ``[pci]``, ``[nvme]``
-and the privsep context ``[cyborg_sys_admin]``. Dynamic groups, registered
-by the drivers on the configuration object they are given:
-``[vgpu_<type>]`` for every ``[gpu_devices] enabled_vgpu_types`` entry and
-``[<nic type>]`` for every ``[nic_devices] enabled_nic_types`` entry.
+Static groups: ``[gpu_devices]``, ``[nic_devices]``, ``[pci]``,
+``[fake_driver]`` and the privsep context ``[cyborg_sys_admin]``. Dynamic
+groups, registered by the drivers on the configuration object they are
+given: ``[vgpu_<type>]`` for every ``[gpu_devices] enabled_vgpu_types``
+entry and ``[<nic type>]`` for every ``[nic_devices] enabled_nic_types``
+entry.
 """
 from oslo_config import cfg
 from oslo_privsep import priv_context
@@ -67,6 +68,21 @@ pci_opts = [
                          'is reported.'),
 ]
 
+fake_group = cfg.OptGroup('fake_driver', title='Fake FPGA driver (tests)')
+fake_opts = [
+    cfg.IntOpt('num_devices', default=1, min=1, max=64,
+               help='Fake FPGA cards the fake driver reports on this host, '
+                    'each with its own control path and deployable (one '
+                    'resource provider each). The first card is always '
+                    'the one upstream CI and the Tempest plugin expect; '
+                    'card N (N >= 1) sits on PCI bus 0x0c + N and its '
+                    'deployable is named <host>_FakeDevice<N>.'),
+    cfg.IntOpt('num_accelerators', default=16, min=1, max=64,
+               help='Accelerators (and TEST_PCI attach handles) of each '
+                    'fake card. Upstream CI and the Tempest plugin expect '
+                    'the default, 16.'),
+]
+
 SYS_ADMIN_GROUP = 'cyborg_sys_admin'
 
 
@@ -86,6 +102,13 @@ def register_nic_type_opts(conf, nic_types):
         conf.register_opts(nic_type_opts, group=nic_type)
 
 
+def register_fake_opts(conf):
+    """Register ``[fake_driver]`` (also done by the driver itself on the
+    configuration object it is given)."""
+    conf.register_group(fake_group)
+    conf.register_opts(fake_opts, group=fake_group)
+
+
 def register_opts(conf):
     conf.register_group(gpu_group)
     conf.register_opts(gpu_opts, group=gpu_group)
@@ -93,6 +116,7 @@ def register_opts(conf):
     conf.register_opts(nic_opts, group=nic_group)
     conf.register_group(pci_group)
     conf.register_opts(pci_opts, group=pci_group)
+    register_fake_opts(conf)
     conf.register_opts(priv_context.OPTS, group=SYS_ADMIN_GROUP)
 
 
@@ -101,5 +125,6 @@ def list_opts():
         gpu_group: gpu_opts,
         nic_group: nic_opts,
         pci_group: pci_opts,
+        fake_group: fake_opts,
         SYS_ADMIN_GROUP: priv_context.OPTS,
     }

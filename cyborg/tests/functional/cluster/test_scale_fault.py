@@ -3,16 +3,18 @@
 The deployment, all real processes on RabbitMQ and a throwaway MariaDB or
 PostgreSQL database (``scale.Deployment``): the API under uWSGI (2 worker
 processes), 3 ``cyborg-conductor``, 20 ``cyborg-agent`` with the fake
-driver (one FPGA per host with 16 accelerators: 16 attach handles behind
-one resource provider; the driver's tree is fixed), the real Placement
-on a loopback port, the recording Nova and a Glance that serves the
-bitstream after a delay.
+driver (4 FPGA cards per host, ``[fake_driver] num_devices``, of 4
+accelerators each: 4 attach handles behind each card's resource
+provider, 320 in all for 200 binds), the real Placement on a loopback
+port, the recording Nova and a Glance that serves the bitstream after a
+delay.
 
 The test plays Nova: it creates the compute-node providers, two device
 profiles (``plain``: one FPGA, bound inside the PATCH; ``prog``: one FPGA
 programmed with a bitstream, bound in the background), one ARQ per
 instance, claims each instance's FPGA in Placement (Nova's scheduler
-allocation), then sends the 200 bind PATCHes at once from 200 threads
+allocation; the instances of a host spread over its cards, at most 3
+per card), then sends the 200 bind PATCHes at once from 200 threads
 (hostname, device_rp_uuid, instance_uuid). While the binds run, the
 conductor holding the most programming binds in flight is SIGKILLed
 (master and child at once).
@@ -28,23 +30,38 @@ Afterwards:
   back (as Nova does before a reschedule); then Placement usage equals
   the ``Bound`` ARQs, provider by provider, and the product's own audit
   (``cyborg.audit``) finds no drift at all;
-* the recording Nova received exactly one event per resolved ARQ
-  (``completed`` for ``Bound``, ``failed`` for ``BindFailed``), none for
-  an ARQ that never entered a bind;
+* once the outbox (``nova_events``) is empty, every event delivered and
+  settled, the recording Nova received exactly one event per resolved
+  ARQ (``completed`` for ``Bound``, ``failed`` for ``BindFailed``), none
+  for an ARQ that never entered a bind, with the one exception below;
 * the only 5xx allowed is the documented one below.
 
-Documented 5xx: ``500`` with ``Internal error: MessagingTimeout``, for a
-PATCH whose RPC call (``arq_apply_patch``) was delivered to the killed
-conductor. oslo.messaging acknowledges an RPC message when the server
-takes it, so RabbitMQ does not redeliver it when that server dies; the
-API waits ``rpc_response_timeout`` for an answer that never comes and
-answers 500 (an unexpected error of ours, logged with its request id).
-Only PATCHes still unanswered at the moment of the kill may get it. The
-ARQs of such a PATCH are left as the dead conductor left them: still
-``Initial`` (it died before the reservation committed: the bind never
-started, nothing is held) or ``BindFailed`` (taken over by a live
-conductor, which also tells Nova ``failed``), or ``Bound`` (it died after
-resolving, before replying).
+Documented 5xx: ``500`` with ``Internal error: unexpected
+MessagingTimeout (request req-...)``, for a PATCH whose RPC call
+(``arq_apply_patch``) was delivered to the killed conductor.
+oslo.messaging acknowledges an RPC message when the server takes it, so
+RabbitMQ does not redeliver it when that server dies; the API waits
+``rpc_response_timeout`` for an answer that never comes and answers 500
+(an unexpected error of ours, logged with its request id). Only PATCHes
+still unanswered at the moment of the kill may get it. The ARQs of such
+a PATCH are left as the dead conductor left them: still ``Initial`` (it
+died before the reservation committed: the bind never started, nothing
+is held) or ``BindFailed`` (taken over by a live conductor, which also
+tells Nova ``failed``), or ``Bound`` (it died after resolving, before
+replying).
+
+The one duplicate allowed: the outbox delivers at least once. The events
+the killed conductor held claimed when it died (its rows of
+``nova_events`` just after the kill, ``claimed_by`` the victim) may have
+reached Nova in a POST whose outcome it never recorded; once their lease
+expires a survivor sends them again. Such an event may arrive twice, and
+only such an event: both copies the same, the first before the victim's
+lease expired (its own POST), the second after. Every other event must
+arrive exactly once (a live conductor deletes what Nova took before its
+lease ends). The test keeps ``[conductor] nova_event_lease`` at 10 s,
+above ``[nova] timeout`` (5 s), so that the wait for the victim's leases
+is not the 60 s default; an event the victim held unsent reaches Nova
+only then, which shows in the maximum of PATCH -> event.
 
 The numbers (storm wall time, p50/p99 of PATCH -> resolved and PATCH ->
 event) are printed; ``pytest -s`` shows them.
@@ -52,6 +69,7 @@ event) are printed; ``pytest -s`` shows them.
 import collections
 import concurrent.futures
 import contextlib
+import datetime
 import statistics
 import threading
 import time
@@ -72,6 +90,8 @@ from cyborg.tests.functional.cluster import harness
 from cyborg.tests.functional.cluster import scale
 
 HOSTS = 20
+CARDS = 4               # [fake_driver] num_devices: cards per host
+ACCELERATORS = 4        # [fake_driver] num_accelerators: per card
 CONDUCTORS = 3
 INSTANCES = 200
 HEARTBEAT_TIMEOUT = 3
@@ -79,11 +99,13 @@ BIND_TIMEOUT = 30
 DEADLINE_CYCLE = BIND_TIMEOUT / 4.0     # cluster/__init__.py: jobs()
 RPC_TIMEOUT = 10
 REPORT_INTERVAL = 5
+EVENT_LEASE = 10        # [conductor] nova_event_lease
+NOVA_TIMEOUT = 5        # [nova] timeout, under the lease
 GLANCE_DELAY = 3.0
 # Nova calls with its user's token; the agent downloads the bitstream
 # from Glance with it.
 NOVA = dict(harness.HEADERS, **{'X-Auth-Token': 'nova-user-token'})
-DOCUMENTED_5XX = (500, 'Internal error: MessagingTimeout')
+DOCUMENTED_5XX = (500, 'Internal error: unexpected MessagingTimeout')
 RESOLVED = (states.BOUND, states.BIND_FAILED)
 
 
@@ -151,22 +173,46 @@ def _wait(predicate, timeout, what, interval=0.2):
 
 
 def _reported(dep, placement):
-    """{compute node: (rp uuid of its fake FPGA)} once all reported."""
+    """{compute node: [rp uuids of its fake cards]} once all reported."""
     with dep.session() as s:
         rows = s.execute(
             sa.select(models.Device.hostname, models.Deployable.rp_uuid)
             .join(models.Deployable,
-                  models.Deployable.device_id == models.Device.id)).all()
-    found = {h: rp for h, rp in rows if rp}
-    if len(found) < HOSTS:
+                  models.Deployable.device_id == models.Device.id)
+            .order_by(models.Deployable.name)).all()
+    found = collections.defaultdict(list)
+    for host, rp in rows:
+        if rp:
+            found[host].append(rp)
+    if len(found) < HOSTS or any(len(rps) < CARDS
+                                 for rps in found.values()):
         return None
-    for rp in found.values():
-        resp = placement.raw('GET', '/resource_providers/%s/inventories'
-                             % rp)
-        if resp.status_code != 200 or \
-                'FPGA' not in resp.json()['inventories']:
-            return None
-    return found
+    for rps in found.values():
+        for rp in rps:
+            resp = placement.raw('GET', '/resource_providers/%s/inventories'
+                                 % rp)
+            if resp.status_code != 200 or \
+                    resp.json()['inventories'].get('FPGA', {}).get(
+                        'total') != ACCELERATORS:
+                return None
+    return dict(found)
+
+
+def _claimed_by(dep, conductor):
+    """{arq: claim expiry (epoch s)} of the outbox rows ``conductor``
+    holds claimed."""
+    event = models.NovaEvent
+    with dep.session() as s:
+        rows = s.execute(sa.select(event.arq_uuid, event.claim_expires_at)
+                         .where(event.claimed_by == conductor)).all()
+    return {arq: expires.replace(tzinfo=datetime.timezone.utc).timestamp()
+            for arq, expires in rows}
+
+
+def _outbox_empty(dep):
+    with dep.session() as s:
+        return not s.scalar(sa.select(sa.func.count())
+                            .select_from(models.NovaEvent))
 
 
 def _bind(dep, arq, host, rp, instance, record):
@@ -189,7 +235,8 @@ def _storm(dep, watcher, plan):
     """PATCH every bind of ``plan`` ([(arq, host, rp, instance)]) at once
     from its own thread; SIGKILL the conductor with the most programming
     binds in flight once a third of the PATCHes are answered. Returns
-    (record, victim, killed_at, unanswered at the kill)."""
+    (start, record, victim, killed_at, unanswered at the kill, the
+    victim's claimed outbox rows at the kill)."""
     record = {}
     gate = threading.Barrier(len(plan) + 1)
 
@@ -214,10 +261,12 @@ def _storm(dep, watcher, plan):
     assert victim, 'no conductor ever held 3 binds in flight'
     killed_at = dep.crash(victim)
     unanswered = {p[0] for p in plan} - set(record)
+    # Dead, it changes none of its rows: these are what it held.
+    claimed = _claimed_by(dep, victim)
     for t in threads:
         t.join(RPC_TIMEOUT * 6 + 10)
     assert len(record) == len(plan)
-    return start, record, victim, killed_at, unanswered
+    return start, record, victim, killed_at, unanswered, claimed
 
 
 def _usage(placement, rp):
@@ -248,7 +297,11 @@ def test_bind_storm_with_a_conductor_killed(tmp_path, backend):
             lines=['[DEFAULT]', 'bind_timeout = %d' % BIND_TIMEOUT,
                    'rpc_response_timeout = %d' % RPC_TIMEOUT,
                    'periodic_interval = %d' % REPORT_INTERVAL,
-                   '[agent]', 'enabled_drivers = fake_driver']
+                   '[conductor]', 'nova_event_lease = %d' % EVENT_LEASE,
+                   '[nova]', 'timeout = %d' % NOVA_TIMEOUT,
+                   '[agent]', 'enabled_drivers = fake_driver',
+                   '[fake_driver]', 'num_devices = %d' % CARDS,
+                   'num_accelerators = %d' % ACCELERATORS]
             + glance.conf_lines())
         stack.callback(dep.stop)
         conductors = ['cond-%d' % n for n in range(CONDUCTORS)]
@@ -277,7 +330,8 @@ def test_bind_storm_with_a_conductor_killed(tmp_path, backend):
             assert resp.status_code == 201, resp.text
             [arq] = resp.json()['arqs']
             host = hosts[n % HOSTS]
-            return arq['uuid'], host, rps[host], str(uuid.uuid4())
+            card = rps[host][(n // HOSTS) % CARDS]
+            return arq['uuid'], host, card, str(uuid.uuid4())
 
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             plan = list(pool.map(arq_for, range(INSTANCES)))
@@ -297,8 +351,10 @@ def test_bind_storm_with_a_conductor_killed(tmp_path, backend):
         watcher = Watcher(dep)
         watcher.start()
         stack.callback(watcher.stopped.set)
-        start, record, victim, killed_at, unanswered = _storm(
+        start, record, victim, killed_at, unanswered, claimed = _storm(
             dep, watcher, plan)
+        # Monotonic time of an epoch time (claim expiries).
+        to_mono = time.monotonic() - time.time()
 
         # Every bind leaves BindStarted within bind_timeout + one cycle.
         limit = BIND_TIMEOUT + DEADLINE_CYCLE
@@ -348,23 +404,38 @@ def test_bind_storm_with_a_conductor_killed(tmp_path, backend):
                 models.AttachHandle.in_use.is_(True))))
         assert in_use == set(held)
 
-        # Nova events: exactly one per resolved ARQ, of its outcome.
+        # Nova events: once the outbox is empty (every event delivered
+        # and settled; the victim's claims expired and were taken over),
+        # exactly one per resolved ARQ, of its outcome; a second copy only
+        # of an event the victim held, after its lease.
         def delivered():
             with fake_nova.lock:
                 return sum(len(v) for v in fake_nova.arrivals.values())
-        _wait(lambda: delivered() >= len(bound) + len(failed), 30,
-              'the Nova events')
-        time.sleep(1.0)          # any duplicate would arrive by now
+        _wait(lambda: _outbox_empty(dep),
+              killed_at + EVENT_LEASE + 30 - time.monotonic(),
+              'the outbox to drain')
+        assert delivered() >= len(bound) + len(failed)
         events = collections.defaultdict(list)
         for ev in fake_nova.events():
             events[ev['tag']].append(ev)
+        resent = set()
         for arq in set(events) | bound | failed:
             row = rows.get(arq)
             want = {states.BOUND: 'completed', states.BIND_FAILED:
                     'failed'}.get(row.state if row else None)
             got = [(e['status'], e['server_uuid']) for e in events[arq]]
+            if want and arq in claimed and len(got) == 2:
+                # The victim's copy, then a survivor's once the lease
+                # expired (no survivor may claim the row before).
+                expired = claimed[arq] + to_mono
+                first, second = fake_nova.arrivals[arq]
+                assert first < expired <= second + 0.05, (
+                    arq, 'not the victim\'s copy and one after its lease',
+                    first, second, expired)
+                resent.add(arq)
+                got = got[1:] if got[0] == got[1] else got
             assert got == ([(want, instance_of[arq])] if want else []), (
-                arq, row, got)
+                arq, row, got, arq in claimed)
 
         # Placement: Nova gives back the allocations of failed binds;
         # usage is then exactly the Bound ARQs, and the audit is clean.
@@ -372,7 +443,7 @@ def test_bind_storm_with_a_conductor_killed(tmp_path, backend):
             if arq not in bound:
                 placement.deallocate(instance)
         want_usage = collections.Counter(rp_of[a] for a in bound)
-        for rp in rps.values():
+        for rp in (rp for cards in rps.values() for rp in cards):
             assert _usage(placement, rp) == want_usage.get(rp, 0), rp
         undo = db_session.use_engine(dep.engine)
         try:
@@ -380,7 +451,7 @@ def test_bind_storm_with_a_conductor_killed(tmp_path, backend):
                                       placement.new_client())
         finally:
             undo()
-        assert outcome.deployables == HOSTS
+        assert outcome.deployables == HOSTS * CARDS
         assert outcome.rows == [], [r.to_dict() for r in outcome.rows]
 
         # The survivors still serve; the takeover named the victim.
@@ -397,9 +468,10 @@ def test_bind_storm_with_a_conductor_killed(tmp_path, backend):
         to_event = [fake_nova.arrivals[a][0] - record[a][0]
                     for a in bound | failed]
         latency = [r[1] - r[0] for r in record.values()]
-        print('\nscale/fault on %s: %d hosts, %d conductors (%s killed), '
-              '%d instances' % (backend, HOSTS, CONDUCTORS, victim,
-                                INSTANCES))
+        print('\nscale/fault on %s: %d hosts x %d cards x %d '
+              'accelerators, %d conductors (%s killed), %d instances'
+              % (backend, HOSTS, CARDS, ACCELERATORS, CONDUCTORS, victim,
+                 INSTANCES))
         print('  set-up until all agents reported: %.1f s'
               % (ready - began))
         print('  bind storm wall time (first PATCH -> last ARQ resolved): '
@@ -412,8 +484,10 @@ def test_bind_storm_with_a_conductor_killed(tmp_path, backend):
         print('  PATCH latency:        %s' % _percentiles(latency))
         print('  PATCH -> resolved:    %s' % _percentiles(to_resolved))
         print('  PATCH -> Nova event:  %s' % _percentiles(to_event))
-        print('  Nova POSTs: %d for %d events' % (
-            len(fake_nova.bodies()), delivered()))
+        print('  Nova POSTs: %d for %d events; the victim held %d '
+              'claimed, %d of them sent again after its lease' % (
+                  len(fake_nova.bodies()), delivered(), len(claimed),
+                  len(resent)))
         print('  test wall time so far: %.1f s'
               % (time.monotonic() - began))
 
