@@ -88,7 +88,12 @@ def application_error(exc, request=None):
     if isinstance(exc, exception.CyborgException):
         status = int(exc.code)
         message = exc.message
-        if status >= 500:
+        if status >= 500 and exc.client_fault:
+            LOG.warning('%s answered %d to a client\'s mistake (the status '
+                        'the Tempest plugin asserts): %s (request %s)',
+                        _what(request), status, message,
+                        _request_id(request))
+        elif status >= 500:
             message = exception.describe(exc)
             _log_fault(request, status, message, exc)
     elif isinstance(exc, wsme_exc.ClientSideError):

@@ -44,6 +44,7 @@ class InvalidInput(exception.Invalid):
 class SchemaViolation(exception.Invalid):
     """A failure whose message (and maybe status) the schema gives."""
     msg_fmt = '%(message)s'
+    client_fault = True     # even where the schema's status is a 500
 
     def __init__(self, message, status=None):
         super().__init__(message=message)

@@ -104,6 +104,34 @@ def test_api_logs_a_domain_5xx_with_the_remote_traceback(caplog):
     assert 'Traceback' in message and 'deep' in message
 
 
+@pytest.mark.parametrize('exc', [
+    exception.DeviceProfileNameNeeded(),
+    exception.DeviceProfileNameTooLong(),
+    exception.DeviceProfileAlreadyExists(uuid='u-1'),
+])
+def test_tempest_500s_are_logged_as_the_clients_mistake(exc, caplog):
+    """The 500s the Tempest plugin asserts (decisions Q3, Q4) keep their
+    status and message, and the log says whose mistake it was, one line
+    at WARNING without a traceback (a traceback means a fault of ours)."""
+    with caplog.at_level('INFO', logger='cyborg.api.expose'):
+        response = expose.application_error(exc)
+    assert response.status_code == 500
+    assert exc.message in json.loads(response.body)['error_message']
+    [record] = caplog.records
+    assert record.levelname == 'WARNING' and record.exc_info is None
+    assert "client's mistake" in record.getMessage()
+
+
+def test_other_local_5xx_keep_their_traceback(caplog):
+    try:
+        raise exception.ServerError(err='disk is full')
+    except exception.ServerError as exc:
+        with caplog.at_level('ERROR', logger='cyborg.api.expose'):
+            expose.application_error(exc)
+    [record] = caplog.records
+    assert record.levelname == 'ERROR' and record.exc_info is not None
+
+
 CTX = context.RequestContext(request_id='req-42')
 
 
