@@ -111,10 +111,9 @@ class Application(pecan.core.PecanBase):
         pecan_state['routing_path'] = req.path_info
         pecan_state['extension'] = None
         pecan_state['content_type'] = expose.JSON
-        if req.method == 'GET':
-            req.GET
-        else:
-            req.params
+        # as Pecan: GET's query, else the query and any form fields
+        pecan_state['params'] = req.GET if req.method == 'GET' \
+            else req.params
         controller = self.root.dispatch
         state.controller = controller
         return controller, [], {}
