@@ -67,12 +67,20 @@ class ErrorHook(pecan.hooks.PecanHook):
 
 
 class Request(pecan.Request):
-    """Pecan's request, minus its JSON pre-parse.
+    """Pecan's request, minus its JSON pre-parse and its per-attribute
+    guard.
 
     Pecan decodes every JSON body into keyword arguments before routing;
     an error there (a deeply nested body raises RecursionError) escapes
     the application. The router reads bodies itself (expose.json_body).
+
+    pecan.Request wraps every attribute read (WebOb's own included, some
+    seventy per request) to turn a UnicodeDecodeError into a 400; the
+    reads that can raise it, the path and the parameters, are made once
+    in ``Application.find_controller``, which answers that 400 itself.
     """
+
+    __getattribute__ = object.__getattribute__
 
     @property
     def json(self):
@@ -98,9 +106,9 @@ class Application(pecan.core.PecanBase):
     inspects each controller's signature, twice per request) to reach the
     one exposed method that hands every path to the router. Here that
     method is found at once, after the same reads Pecan did before any
-    controller ran: the path and the query (or form) parameters through
-    :class:`pecan.Request`, which answers 400 when they are not UTF-8
-    (``ErrorHook`` gives it the contract's shape); the response is JSON.
+    controller ran: the path and the query (or form) parameters, with
+    pecan.Request's 400 when they are not UTF-8 (``ErrorHook`` gives it
+    the contract's shape); the response is JSON.
     Hooks, error handling and the response cycle are Pecan's.
     No thread-local request: the router is given the request.
     """
@@ -108,12 +116,16 @@ class Application(pecan.core.PecanBase):
     def find_controller(self, state):
         req = state.request
         pecan_state = req.pecan
-        pecan_state['routing_path'] = req.path_info
+        try:
+            pecan_state['routing_path'] = req.path_info
+            # as Pecan: GET's query, else the query and any form fields
+            pecan_state['params'] = req.GET if req.method == 'GET' \
+                else req.params
+        except UnicodeDecodeError as e:     # as pecan.Request does
+            pecan.core.logger.exception(e)
+            pecan.abort(400)
         pecan_state['extension'] = None
         pecan_state['content_type'] = expose.JSON
-        # as Pecan: GET's query, else the query and any form fields
-        pecan_state['params'] = req.GET if req.method == 'GET' \
-            else req.params
         controller = self.root.dispatch
         state.controller = controller
         return controller, [], {}
