@@ -128,9 +128,18 @@ def _sqlite_writer_takes_the_lock(db_session, transaction, connection):
     never has a stale snapshot; readers keep their deferred ``BEGIN`` and
     never wait (WAL).
     """
+    if _is_writer(db_session):
+        take_write_lock(connection)
+
+
+def take_write_lock(connection):
+    """On SQLite, turn the transaction oslo.db just began on
+    ``connection`` into a ``BEGIN IMMEDIATE`` one (see
+    :func:`_sqlite_writer_takes_the_lock`). ``@writer`` functions get it
+    from that hook; a ``@writer.connection`` function (no ORM session)
+    calls it first thing."""
     if (connection.dialect.name != 'sqlite'
-            or not connection.info.get('in_transaction')
-            or not _is_writer(db_session)):
+            or not connection.info.get('in_transaction')):
         return
     # Nothing ran yet in the deferred transaction oslo.db began.
     if getattr(connection.connection.dbapi_connection, 'in_transaction',

@@ -195,7 +195,7 @@ _PROFILE_BY_NAME = _profile_statement()
 
 
 @session.retry_on_busy
-@session.writer
+@session.writer.connection
 def create_for_profile(context, name, group_ids_of):
     """ARQs of the device profile ``name``: one transaction reads the
     profile (404 if there is none), asks ``group_ids_of(profile)`` (the
@@ -205,10 +205,12 @@ def create_for_profile(context, name, group_ids_of):
     Once the transaction holds the write lock (a SQLite writer takes it
     first thing, see ``session``) the profile cannot be deleted before
     the commit; elsewhere the foreign key still makes that race a 404.
-    The rows are what :func:`to_dict` gives for new ARQs.
+    The rows are what :func:`to_dict` gives for new ARQs. Core only (a
+    connection, no ORM session).
     """
-    profile = context.session.execute(_PROFILE_BY_NAME,
-                                      {'name': name}).first()
+    connection = context.connection
+    session.take_write_lock(connection)
+    profile = connection.execute(_PROFILE_BY_NAME, {'name': name}).first()
     if profile is None:
         raise exception.DeviceProfileNotFound(key='name', value=name)
     group_ids = group_ids_of(profile)
@@ -225,7 +227,7 @@ def create_for_profile(context, name, group_ids_of):
         values.append(value)
         rows.append(_new_row(value, profile.name))
     try:
-        context.session.execute(sa.insert(models.ExtArq.__table__), values)
+        connection.execute(sa.insert(models.ExtArq.__table__), values)
     except db_exc.DBReferenceError:
         raise exception.DeviceProfileNotFound(key='name', value=name)
     return rows
