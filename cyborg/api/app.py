@@ -178,7 +178,9 @@ class RequestId:
     Every request gets ``openstack.request_id`` (``req-<uuid4>``), an
     inbound ``X-OpenStack-Request-ID`` of that form becomes
     ``openstack.global_request_id``, and every response carries
-    ``x-openstack-request-id`` unless the application set it.
+    ``x-openstack-request-id`` unless the application set it; a HEAD
+    response has no body (``tests/unit/api/test_pipeline`` compares it
+    with oslo.middleware's).
     """
 
     def __init__(self, app):
@@ -200,7 +202,21 @@ class RequestId:
                 headers.append((_REQUEST_ID_HEADER, req_id))
             return start_response(status, headers, exc_info)
 
-        return self.app(environ, start)
+        result = self.app(environ, start)
+        if environ.get('REQUEST_METHOD') == 'HEAD':
+            return _without_body(result)    # as a WebOb response answers
+        return result
+
+
+def _without_body(result):
+    try:
+        for _chunk in result:
+            pass
+    finally:
+        close = getattr(result, 'close', None)
+        if close is not None:
+            close()
+    return []
 
 
 _GLOBAL_ID = re.compile(request_id.ID_FORMAT)
