@@ -55,18 +55,23 @@ def require_uuid(value, field):
 # -- responses -------------------------------------------------------------
 
 def json_response(status, body, headers=None):
-    resp = webob.Response(status=int(status))
+    """A JSON response: ``Content-Type: application/json`` (no charset)
+    and ``Content-Length``, then ``headers``; no body (and no
+    ``Content-Type``) when ``body`` is None."""
     if body is None:
+        resp = webob.Response(status=int(status))
         resp.body = b''
         resp.content_type = None
         resp.headers.pop('Content-Type', None)
-    else:
-        resp.content_type = JSON
-        resp.charset = None
-        resp.body = json.dumps(body).encode('utf-8')
-    for name, value in (headers or {}).items():
-        resp.headers[name] = value
-    return resp
+        for name, value in (headers or {}).items():
+            resp.headers[name] = value
+        return resp
+    data = json.dumps(body).encode('utf-8')
+    headerlist = [('Content-Type', JSON), ('Content-Length', str(len(data)))]
+    if headers:
+        headerlist.extend(headers.items())
+    return webob.Response(app_iter=[data], status=int(status),
+                          headerlist=headerlist)
 
 
 def _wrapped(inner_text, status):
@@ -173,8 +178,24 @@ def accepts_json(request):
     media-type parameters (``application/json; charset=utf-8``) do not
     make JSON unacceptable. An unparseable header accepts anything.
     """
-    if not request.headers.get('Accept'):
+    header = request.environ.get('HTTP_ACCEPT')
+    if not header:
         return True
+    known = _ACCEPTS_JSON.get(header)
+    if known is None:
+        known = _accepts_json(request)
+        if len(_ACCEPTS_JSON) >= _ACCEPT_CACHE_SIZE:
+            _ACCEPTS_JSON.clear()
+        _ACCEPTS_JSON[header] = known
+    return known
+
+
+# Accept header -> accepts_json(): the answer depends on the header alone
+_ACCEPTS_JSON = {}
+_ACCEPT_CACHE_SIZE = 256
+
+
+def _accepts_json(request):
     parsed = getattr(request.accept, 'parsed', None)
     if parsed is None:
         return True

@@ -96,6 +96,19 @@ def response_headers(version):
     return headers
 
 
+_RESPONSE_HEADERS = {}
+
+
+def response_header_list(version):
+    """:func:`response_headers` as ``(name, value)`` pairs, made once per
+    version (shared: do not change the list)."""
+    pairs = _RESPONSE_HEADERS.get(version)
+    if pairs is None:
+        pairs = _RESPONSE_HEADERS[version] = list(
+            response_headers(version).items())
+    return pairs
+
+
 def require(version, feature):
     if version < feature:
         raise exception.MicroversionRequired(version=to_str(feature))

@@ -220,5 +220,14 @@ class Router:
         except Exception as e:  # one error path, see expose
             resp = expose.application_error(e, http)
         if versioned:
-            resp.headers.update(microversion.response_headers(version))
+            _add_headers(resp, microversion.response_header_list(version))
         return resp
+
+
+def _add_headers(resp, pairs):
+    """``resp.headers.update(pairs)``: appended when none is there yet."""
+    present = {name.lower() for name, _value in resp.headerlist}
+    if any(name.lower() in present for name, _value in pairs):
+        resp.headers.update(dict(pairs))
+    else:
+        resp.headerlist.extend(pairs)

@@ -24,6 +24,7 @@ A schema node may carry two annotations, ignored by other tools:
   plugin asserts (decisions.md Q3/Q4). Every other failure is a 400.
 """
 import functools
+import json
 import re
 
 import jsonschema
@@ -199,10 +200,67 @@ def first_error(schema, instance):
 
 def validate(schema, instance, root_name):
     """Raise the contract's error for the first failure, if any."""
+    key = _valid_key(schema, instance)
+    if key is not None and key in _VALID:
+        return instance
     error = first_error(schema, instance)
     if error is not None:
         raise to_exception(error, root_name)
+    if key is not None:
+        if len(_VALID) >= _VALID_MAX:
+            _VALID.clear()
+        _VALID[key] = True
     return instance
+
+
+# (id(schema), JSON text of a small instance) of instances found valid:
+# validity depends on the schema (a module constant, see _validator) and
+# the instance alone, and the same small documents (an ARQ create's
+# profile name, a query parameter) come again and again.
+_VALID = {}
+_VALID_MAX = 2048
+_VALID_TEXT_MAX = 512
+
+
+_SCALARS = (str, int, float, bool, type(None))
+_VALID_NODES_MAX = 32
+
+
+def _plain_json(instance):
+    """Whether ``instance`` is a small document of JSON's own types
+    (exactly: no tuple, no subclass), so that its JSON text tells it
+    apart from any other instance."""
+    stack, seen = [instance], 0
+    while stack:
+        value = stack.pop()
+        seen += 1
+        if seen > _VALID_NODES_MAX:
+            return False
+        kind = type(value)
+        if kind is dict:
+            for key, item in value.items():
+                if type(key) is not str:
+                    return False
+                stack.append(item)
+        elif kind is list:
+            stack.extend(value)
+        elif kind not in _SCALARS:
+            return False
+    return True
+
+
+def _valid_key(schema, instance):
+    if _VALIDATORS.get(id(schema), (None,))[0] is not schema:
+        return None         # not seen yet: no id() to trust
+    if not _plain_json(instance):
+        return None
+    try:
+        text = json.dumps(instance, allow_nan=False)
+    except ValueError:
+        return None
+    if len(text) > _VALID_TEXT_MAX:
+        return None
+    return id(schema), text
 
 
 # -- what every string must be ----------------------------------------------

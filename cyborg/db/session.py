@@ -49,6 +49,9 @@ def _sqlite_file_tuning(engine):
     max_pool_size``, ``max_overflow`` and ``pool_timeout``, and a forked
     child (uWSGI, gunicorn and cyborg-api workers) drops the connections
     it inherited without closing them (they belong to the parent).
+    No pre-ping (oslo.db's engines have one): a connection to a local file
+    has no server that could drop it, and the ping was one more statement
+    on every checkout.
     """
     url = engine.url
     if url.get_backend_name() != 'sqlite' or url.database in (None, '',
@@ -90,7 +93,7 @@ def _pool_connections(engine, conf=CONF):
         timeout=db.pool_timeout if db.pool_timeout is not None else 30,
         recycle=old._recycle, echo=old.echo,
         logging_name=old._orig_logging_name,
-        reset_on_return=old._reset_on_return, pre_ping=old._pre_ping,
+        reset_on_return=old._reset_on_return, pre_ping=False,
         _dispatch=old.dispatch, dialect=old._dialect)
     if hasattr(os, 'register_at_fork'):
         os.register_at_fork(
@@ -125,9 +128,18 @@ def _sqlite_writer_takes_the_lock(db_session, transaction, connection):
     never has a stale snapshot; readers keep their deferred ``BEGIN`` and
     never wait (WAL).
     """
+    if _is_writer(db_session):
+        take_write_lock(connection)
+
+
+def take_write_lock(connection):
+    """On SQLite, turn the transaction oslo.db just began on
+    ``connection`` into a ``BEGIN IMMEDIATE`` one (see
+    :func:`_sqlite_writer_takes_the_lock`). ``@writer`` functions get it
+    from that hook; a ``@writer.connection`` function (no ORM session)
+    calls it first thing."""
     if (connection.dialect.name != 'sqlite'
-            or not connection.info.get('in_transaction')
-            or not _is_writer(db_session)):
+            or not connection.info.get('in_transaction')):
         return
     # Nothing ran yet in the deferred transaction oslo.db began.
     if getattr(connection.connection.dbapi_connection, 'in_transaction',

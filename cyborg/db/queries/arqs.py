@@ -9,6 +9,7 @@ import json
 import uuid as uuid_lib
 
 from oslo_db import exception as db_exc
+from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from cyborg.common import exception
@@ -128,13 +129,47 @@ def any_unresolved(context, instance_uuid, projects=None):
     return context.session.execute(query).first() is not None
 
 
-@session.reader
+def _core_select():
+    """:func:`_select` on the tables: no ORM compilation per execution."""
+    arq = models.ExtArq.__table__
+    dp = models.DeviceProfile.__table__
+    ah = models.AttachHandle.__table__
+    return (sa.select(*[arq.c[name] for name in _FIELDS],
+                      dp.c.name.label('profile_name'),
+                      ah.c.attach_type.label('ah_type'),
+                      ah.c.uuid.label('ah_uuid'),
+                      ah.c.attach_info.label('ah_info'))
+            .select_from(arq.join(dp, arq.c.device_profile_id == dp.c.id)
+                         .outerjoin(ah, arq.c.attach_handle_id == ah.c.id)))
+
+
+def _get_statements():
+    """ARQ by uuid: for admins, for a project, for a caller without one
+    (the scoping of :func:`scoped`); built once, values bound."""
+    arq = models.ExtArq.__table__
+    by_uuid = _core_select().where(arq.c.uuid == sa.bindparam('uuid'))
+    return (by_uuid,
+            by_uuid.where(arq.c.project_id == sa.bindparam('project_id')),
+            by_uuid.where(arq.c.project_id.is_(None)))
+
+
+_GET_ANY, _GET_IN_PROJECT, _GET_NO_PROJECT = _get_statements()
+
+
+@session.reader.connection
 def get(context, uuid):
-    rows = _rows(context, scoped(context, _select()).where(
-        models.ExtArq.uuid == uuid))
-    if not rows:
+    params = {'uuid': uuid}
+    if context.is_admin:
+        statement = _GET_ANY
+    elif context.project_id is None:
+        statement = _GET_NO_PROJECT
+    else:
+        statement = _GET_IN_PROJECT
+        params['project_id'] = context.project_id
+    row = context.connection.execute(statement, params).first()
+    if row is None:
         raise exception.ExtArqNotFound(uuid=uuid)
-    return rows[0]
+    return _from_row(row)
 
 
 @session.reader
@@ -148,6 +183,64 @@ def get_many(context, uuids):
         if uuid not in found:
             raise exception.ExtArqNotFound(uuid=uuid)
     return [found[u] for u in dict.fromkeys(uuids)]
+
+
+def _profile_statement():
+    dp = models.DeviceProfile.__table__
+    return sa.select(dp.c.id, dp.c.name, dp.c.profile_json).where(
+        dp.c.name == sa.bindparam('name'))
+
+
+_PROFILE_BY_NAME = _profile_statement()
+
+
+@session.retry_on_busy
+@session.writer.connection
+def create_for_profile(context, name, group_ids_of):
+    """ARQs of the device profile ``name``: one transaction reads the
+    profile (404 if there is none), asks ``group_ids_of(profile)`` (the
+    profile as a row with ``id``, ``name`` and ``profile_json``; it may
+    raise) for the group index of every ARQ, and inserts them.
+
+    Once the transaction holds the write lock (a SQLite writer takes it
+    first thing, see ``session``) the profile cannot be deleted before
+    the commit; elsewhere the foreign key still makes that race a 404.
+    The rows are what :func:`to_dict` gives for new ARQs. Core only (a
+    connection, no ORM session).
+    """
+    connection = context.connection
+    session.take_write_lock(connection)
+    profile = connection.execute(_PROFILE_BY_NAME, {'name': name}).first()
+    if profile is None:
+        raise exception.DeviceProfileNotFound(key='name', value=name)
+    group_ids = group_ids_of(profile)
+    if not group_ids:
+        return []
+    values, rows = [], []
+    for group_id in group_ids:
+        value = {'uuid': str(uuid_lib.uuid4()),
+                 'project_id': context.project_id,
+                 'state': states.INITIAL, 'substate': 'Initial',
+                 'device_profile_id': profile.id,
+                 'device_profile_group_id': group_id,
+                 'created_at': timeutils.utcnow()}
+        values.append(value)
+        rows.append(_new_row(value, profile.name))
+    try:
+        connection.execute(sa.insert(models.ExtArq.__table__), values)
+    except db_exc.DBReferenceError:
+        raise exception.DeviceProfileNotFound(key='name', value=name)
+    return rows
+
+
+def _new_row(value, profile_name):
+    """:func:`to_dict` of a new ARQ (no host, instance or handle)."""
+    row = {name: value.get(name) for name in _FIELDS}
+    row['device_profile_name'] = profile_name
+    row['attach_handle_type'] = ''
+    row['attach_handle_uuid'] = None
+    row['attach_handle_info'] = {}
+    return row
 
 
 @session.retry_on_busy

@@ -1,5 +1,7 @@
 """The registered policy defaults are exactly those of api.md §6.3, and our
 oslo.policy defaults are new defaults + scope enforcement (decisions Q16)."""
+import os
+
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
 import pytest
@@ -269,3 +271,74 @@ def test_is_admin_follows_literal_admin_role():
     assert _creds(['admin']).is_admin is True
     assert _creds(['manager', 'member', 'reader']).is_admin is False
     assert _creds(['administrator']).is_admin is False
+
+
+# -- the decision cache of policies.authorize --------------------------------
+
+def _outcome(ctx, rule):
+    try:
+        ctx.can(rule)
+    except exception.PolicyNotAuthorized:
+        return False
+    return True
+
+
+@pytest.fixture
+def policy_file(tmp_path, monkeypatch):
+    _ensure_conf_parsed()
+    path = tmp_path / 'policy.yaml'
+    path.write_text('{}\n')
+    policies.reset()
+    CONF.set_override('policy_file', str(path), group='oslo_policy')
+    CONF.set_override('enforce_new_defaults', True, group='oslo_policy')
+    yield path
+    CONF.clear_override('policy_file', group='oslo_policy')
+    CONF.clear_override('enforce_new_defaults', group='oslo_policy')
+    policies.reset()
+
+
+def test_cached_decisions_match_the_enforcer(policy_file):
+    rules = sorted(API_RULES)
+    personas = [['admin'], ['reader'], ['member'], ['manager'],
+                ['service'], [], ['admin', 'reader']]
+    for roles in personas:
+        for rule in rules:
+            ctx = _creds(roles)
+            first = _outcome(ctx, rule)         # computed, then cached
+            assert _outcome(_creds(roles), rule) is first    # cached
+            target = {'project_id': ctx.project_id, 'user_id': ctx.user_id}
+            expected = bool(policies.get_enforcer().enforce(
+                rule, target, ctx))
+            assert first is expected, (roles, rule)
+
+
+def test_a_changed_policy_file_takes_effect(policy_file, monkeypatch):
+    rule = 'cyborg:device_profile:get_all'
+    assert _outcome(_creds(['reader']), rule) is True
+    policy_file.write_text('"%s": "role:admin"\n' % rule)
+    # a cached answer looks for a changed file at most this often
+    monkeypatch.setattr(policies, 'RULES_CHECK_SECONDS', 0.0)
+    stat = policy_file.stat()
+    os.utime(policy_file, (stat.st_atime, stat.st_mtime + 5))
+    assert _outcome(_creds(['reader']), rule) is False
+    assert _outcome(_creds(['admin']), rule) is True
+
+
+def test_decisions_depend_on_target_and_project(policy_file):
+    rule = 'cyborg:arq:get_one'
+    ctx = _creds(['reader'])
+    policies.authorize(ctx, rule, {'project_id': ctx.project_id,
+                                   'user_id': ctx.user_id})
+    with pytest.raises(exception.PolicyNotAuthorized):
+        policies.authorize(ctx, rule, {'project_id': 'another-project',
+                                       'user_id': ctx.user_id})
+    with pytest.raises(exception.PolicyNotAuthorized):
+        policies.authorize(ctx, rule, {'project_id': 'another-project',
+                                       'user_id': ctx.user_id})
+
+
+def test_unregistered_rule_is_not_cached(policy_file):
+    with pytest.raises(oslo_policy.PolicyNotRegistered):
+        _creds(['admin']).can('cyborg:no:such_rule')
+    with pytest.raises(oslo_policy.PolicyNotRegistered):
+        _creds(['admin']).can('cyborg:no:such_rule')

@@ -15,7 +15,6 @@ from cyborg.api.views import device_profiles as dp_views
 from cyborg.common import exception
 from cyborg.common import states
 from cyborg.db.queries import arqs as queries
-from cyborg.db.queries import device_profiles as dp_queries
 from cyborg.notifications import events as notifications
 from cyborg.policies import arqs as policy
 
@@ -100,11 +99,13 @@ def create(req):
     req.context.can(policy.CREATE)
     req.query()
     name = schema.parse_create(req.body(schema.CREATE_BODY_NAME))
-    profile = dp_queries.get_by_name(req.context, name)
-    group_ids = schema.group_ids(dp_views.groups_of(profile), profile.name)
-    rows = queries.create(req.context, profile, group_ids)
+    rows = queries.create_for_profile(req.context, name, _group_ids)
     notifications.arqs_created(req.context, rows)
     return views.arq_list(req, rows)
+
+
+def _group_ids(profile):
+    return schema.group_ids(dp_views.groups_of(profile), profile.name)
 
 
 @router.handler(status=204, query=schema.DELETE_QUERY, errors=(404, 409))
