@@ -7,12 +7,9 @@
   ``failed`` event for Nova queued in the outbox in the same transaction
   (``cluster/outbox.py`` delivers it). Any conductor may do this for any
   ARQ.
-* :func:`recover` runs once when a conductor starts: every bind that this
-  conductor (``[DEFAULT] host``) had started and that is still
-  ``BindStarted`` - its worker died with the previous process - is failed
-  the same way at once, without waiting for the deadline.
-* :func:`fail_owned` does the same for the binds of another conductor
-  found dead (``cluster/takeover.py``).
+* :func:`fail_owned` fails the same way, at once, the binds a given
+  conductor had started: its own at its restart, or those of another
+  conductor found dead (both through ``recovery.py``).
 * :func:`start_periodic` runs :func:`enforce` every ``interval`` seconds
   in a daemon thread and returns an object with ``stop()``.
 
@@ -148,15 +145,6 @@ def fail_owned(context, host, reason, started_before=None):
         context, lambda ctx: _stuck(ctx, older_than=started_before,
                                     owner=bind_db.owner_marker(host)),
         reason)
-
-
-def recover(context=None, host=None):
-    """At conductor start: fail the binds this conductor had started."""
-    context = context or cyborg_context.get_admin_context()
-    host = host or CONF.host
-    return fail_owned(
-        context, host,
-        'conductor %s restarted while the bind was in progress' % host)
 
 
 class Periodic:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from cyborg import context as cyborg_context
 from cyborg.common import states
 from cyborg.conductor.bind import deadlines
+from cyborg.conductor.bind import recovery
 from cyborg.conf import CONF
 from cyborg.db import models
 from cyborg.db.queries import binding as bind_db
@@ -137,7 +138,7 @@ def test_recover_fails_binds_of_a_dead_conductor(service, client):
     bind_db.run(ctx, bind_db.reserve, [(client.create_arqs(
         _profile(client))[0]['uuid'],
         dict(fields, instance_uuid=str(uuid.uuid4())))], 'other-conductor')
-    assert deadlines.recover() == [arqs[0]['uuid']]
+    assert recovery.recover()['binds_failed'] == [arqs[0]['uuid']]
     assert client.wait_resolved(server)[0]['state'] == states.BIND_FAILED
     assert 'restarted' in _row(db, arqs[0]['uuid']).state_reason
     with db.session() as s:
