@@ -8,8 +8,8 @@ agents' next reports (this project's agent for compute-01, an upstream
 nothing, and the bound ARQs unbind and delete cleanly.
 """
 import json
-import types
 
+from oslo_config import cfg
 import sqlalchemy as sa
 
 from cyborg import context
@@ -167,7 +167,10 @@ def _rp(data, name):
 def _our_agent_report(host, upstream_report):
     """This project's agent on ``host``: the fake driver for real, and the
     GPU as upstream's agent reported it (no GPU on the test machine)."""
-    conf = types.SimpleNamespace(host=host)
+    conf = cfg.ConfigOpts()
+    conf.register_opt(cfg.StrOpt('host', default=host))
+    conf([], project='cyborg', default_config_files=[],
+         default_config_dirs=[])
     tracker = resource_tracker.ResourceTracker(
         [('fake_driver', fake.FakeDriver(conf=conf))])
     payload = tracker.report(agent={'host': host})
