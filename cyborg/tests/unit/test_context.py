@@ -99,7 +99,7 @@ def test_in_process_transport_carries_the_catalog():
 
     target = messaging.Target(topic='ctx-test', server='s')
     server = messaging.get_rpc_server(
-        transport, target, [Endpoint()], executor='threading',
+        transport, target, [Endpoint()],
         serializer=rpc.ContextSerializer())
     server.start()
     try:
