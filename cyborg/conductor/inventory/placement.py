@@ -26,7 +26,7 @@ provider already read (reconciliation's tree listing) is not read again.
 
 Several new deployables (``sync_many``) cost about two calls each: their
 providers are created, their inventories set together by Placement's
-reshaper, then their traits put (``inventory_new_providers``); where the
+reshaper, then their traits put (``new_providers``); where the
 reshaper is refused (policy), the inventories are put one by one again.
 The providers of new deployables are independent (each its own uuid,
 created under the compute node without writing to it), so they are
