@@ -501,7 +501,7 @@ class PlacementClient:
         """Whether :meth:`set_inventories` may still write in bulk."""
         return not self.reshaper.refused
 
-    def set_inventories(self, items):
+    def set_inventories(self, items, workers=1):
         """Replace the inventories of many providers, in few requests.
 
         ``items``: {rp_uuid: (state, inventories)}: each
@@ -510,9 +510,10 @@ class PlacementClient:
         out take Placement's defaults). Resource classes must exist.
         Written providers' states are kept current. Returns the rp_uuids
         NOT written (refused, conflict, error: all or part), which the
-        caller writes one by one (:meth:`set_inventory`).
+        caller writes one by one (:meth:`set_inventory`). Up to
+        ``workers`` requests (of up to 200 providers) go at a time.
         """
-        return self.reshaper.set_inventories(items)
+        return self.reshaper.set_inventories(items, workers)
 
 
     def _read_traits(self, rp_uuid):

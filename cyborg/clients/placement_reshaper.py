@@ -5,7 +5,8 @@ provider it names, in one database transaction, each guarded by the
 provider generation the caller sends. With ``allocations: {}`` it moves
 no allocation: it is then a bulk "PUT inventories" (issue 14 item 5),
 which :meth:`PlacementClient.set_inventories` uses for the providers a
-report has just created, at most :data:`CHUNK` providers a request.
+report has just created, at most :data:`CHUNK` providers a request
+(several chunks may go at once).
 
 The answer is ``204`` with no body, so the new generations are computed
 (:func:`generation_after`, checked against the real Placement by the
@@ -26,6 +27,7 @@ Refusals:
   transaction); its providers are returned to the caller, which writes
   them one by one, where each failure stays with its own provider.
 """
+import concurrent.futures
 import logging
 import threading
 
@@ -60,9 +62,10 @@ class Reshaper:
         self.refused = False        # 403 once: never again
         self._lock = threading.Lock()
 
-    def set_inventories(self, items):
+    def set_inventories(self, items, workers=1):
         """Replace each provider's inventories, :attr:`chunk` providers a
-        request.
+        request, up to ``workers`` requests at a time (the chunks are
+        disjoint).
 
         ``items``: {rp_uuid: (state, inventories)}, each ``state`` a
         ``ProviderState`` whose generation is known; a written provider's
@@ -70,13 +73,21 @@ class Reshaper:
         rp_uuids not written, for the caller to write one by one.
         """
         uuids = sorted(items)
-        left = []
-        for start in range(0, len(uuids), self.chunk):
-            chunk = uuids[start:start + self.chunk]
-            if self.refused or not self._post(
-                    {u: items[u] for u in chunk}):
-                left.extend(chunk)
-        return left
+        chunks = [uuids[start:start + self.chunk]
+                  for start in range(0, len(uuids), self.chunk)]
+
+        def write(chunk):
+            return self.refused or not self._post(
+                {u: items[u] for u in chunk})
+        if workers > 1 and len(chunks) > 1:
+            with concurrent.futures.ThreadPoolExecutor(
+                    max_workers=min(workers, len(chunks)),
+                    thread_name_prefix='placement-reshape') as pool:
+                failed = list(pool.map(write, chunks))
+        else:
+            failed = [write(chunk) for chunk in chunks]
+        return [u for chunk, bad in zip(chunks, failed) if bad
+                for u in chunk]
 
     def _post(self, items):
         body = {'inventories': {

@@ -8,7 +8,8 @@ about two Placement calls per deployable instead of three (issue 14 item
    generation), up to ``workers`` at a time;
 2. set the inventories of all the fresh ones together
    (``PlacementClient.set_inventories``: Placement's reshaper, up to 200
-   providers a request), carrying each provider's generation;
+   providers a request, up to ``workers`` requests at a time), carrying
+   each provider's generation;
 3. put each provider's traits with the generation the reshape left
    (no read), up to ``workers`` at a time.
 
@@ -82,7 +83,8 @@ class _Phases:
     def inventories(self, fresh):
         items = {w.rp_uuid: (self.states[w.rp_uuid], inventories_of(w))
                  for w in fresh if inventories_of(w)}
-        left = set(self.client.set_inventories(items)) if items else set()
+        left = set(self.client.set_inventories(
+            items, self.workers)) if items else set()
         self.run(lambda w: self.sync.sync_inventory(
             w, self.states[w.rp_uuid]),
             [w for w in fresh if w.rp_uuid in left])

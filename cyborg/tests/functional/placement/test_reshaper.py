@@ -4,6 +4,8 @@ computes are those Placement holds, a conflict writes nothing of the
 chunk, a policy refusal is remembered."""
 import logging
 
+import pytest
+
 from cyborg.clients import placement as pc
 from cyborg.clients import placement_reshaper
 from cyborg.tests.fixtures.placement import InterleavingAdapter
@@ -51,25 +53,28 @@ def test_generations_after_a_reshape_are_placements(placement):
     assert client.stats == {'GET': 0, 'PUT': 1, 'POST': 0, 'DELETE': 0}
 
 
-def test_chunks(placement):
+@pytest.mark.parametrize('workers', [1, 3])
+def test_chunks(placement, workers):
     uuids = _providers(placement, 5)
     client = placement.new_client()
     client.reshaper.chunk = 2
     states = _states(placement, uuids)
     assert client.set_inventories(
-        {u: (states[u], PGPU) for u in uuids}) == []
+        {u: (states[u], PGPU) for u in uuids}, workers) == []
     assert client.stats['POST'] == 3
     assert all(placement.generation(u) == 2 for u in uuids)
 
 
-def test_conflict_writes_nothing_of_the_chunk(placement):
+@pytest.mark.parametrize('workers', [1, 2])
+def test_conflict_writes_nothing_of_the_chunk(placement, workers):
     uuids = sorted(_providers(placement, 4))
     states = _states(placement, uuids)
     racing = InterleavingAdapter(placement.adapter, 'POST', '/reshaper',
                                  lambda: placement.bump_generation(uuids[1]))
     client = pc.PlacementClient(adapter=racing)
     client.reshaper.chunk = 2
-    left = client.set_inventories({u: (states[u], PGPU) for u in uuids})
+    left = client.set_inventories({u: (states[u], PGPU) for u in uuids},
+                                  workers)
     assert left == uuids[:2]
     assert [placement.client.get_inventories(u) != {} for u in uuids] == [
         False, False, True, True]
