@@ -54,7 +54,8 @@ class RemotePlacement(fixtures.Fixture):
         self.endpoint = 'http://127.0.0.1:%d' % port
         self.adapter = ksa.token_endpoint_adapter(
             self.endpoint, token=placement_embedded.ADMIN_TOKEN,
-            service_type='placement')
+            service_type='placement',
+            roles=placement_embedded.SERVICE_ROLES)
         self._wait(proc)
 
     def _wait(self, proc, timeout=60):
@@ -81,8 +82,9 @@ class RemotePlacement(fixtures.Fixture):
             proc.kill()
             proc.wait()
 
-    def new_client(self):
-        return placement_client.PlacementClient(adapter=self.adapter)
+    def new_client(self, **kwargs):
+        return placement_client.PlacementClient(adapter=self.adapter,
+                                                **kwargs)
 
     def create_compute_node(self, name):
         resp = self.adapter.post(

@@ -39,6 +39,17 @@ LOG = logging.getLogger(__name__)
 
 DB_FILE = 'placement.sqlite'
 ADMIN_TOKEN = 'admin'
+# What cyborg's own adapters claim with the admin token (noauth2 honours
+# X-Roles): a service user's roles, so that Placement's service-only APIs
+# (the reshaper that sets many providers' inventories at once) are
+# allowed, as they are to a cloud's service users.
+SERVICE_ROLES = ('admin', 'service')
+
+
+def roles_for(token):
+    """The roles cyborg's adapters claim with ``token``: a service
+    user's with the admin token, none (noauth2 decides) otherwise."""
+    return SERVICE_ROLES if token == ADMIN_TOKEN else None
 
 _ACTIVE_LOCK = threading.Lock()
 _active = None
@@ -162,10 +173,12 @@ class EmbeddedPlacement:
         self._thread.start()
 
     def adapter(self, token=ADMIN_TOKEN):
-        """A keystoneauth adapter for this Placement (noauth2 token)."""
+        """A keystoneauth adapter for this Placement (noauth2 token; the
+        admin token claims a service user's roles, :func:`roles_for`)."""
         from cyborg.clients import ksa
         return ksa.token_endpoint_adapter(self.endpoint, token=token,
-                                          service_type='placement')
+                                          service_type='placement',
+                                          roles=roles_for(token))
 
     def stop(self):
         if self._server is None:

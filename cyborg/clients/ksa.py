@@ -46,12 +46,19 @@ def adapter_from_conf(group, conf=None, session=None, auth=None, **kwargs):
 
 
 def token_endpoint_adapter(endpoint, token='admin', service_type=None,
-                           **kwargs):
+                           roles=None, **kwargs):
     """An adapter sending a fixed ``X-Auth-Token`` to a fixed endpoint.
 
     This is keystoneauth's ``admin_token`` plugin; with Placement's
-    ``noauth2`` strategy the token ``admin`` gives the admin role.
+    ``noauth2`` strategy the token ``admin`` gives the admin role, or the
+    ``roles`` given (sent as ``X-Roles``, which only ``noauth2`` honours:
+    keystonemiddleware drops it), e.g. ``('admin', 'service')`` as a
+    service user has.
     """
+    if roles:
+        headers = dict(kwargs.pop('additional_headers', None) or {})
+        headers['X-Roles'] = ','.join(roles)
+        kwargs['additional_headers'] = headers
     session = ks_session.Session(
         auth=token_endpoint.Token(endpoint, token))
     return ks_adapter.Adapter(session, service_type=service_type,

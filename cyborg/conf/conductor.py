@@ -28,9 +28,11 @@ opts = [
                     'are in flight from one conductor.'),
     cfg.IntOpt('placement_sync_workers', default=4, min=1, max=32,
                help='Threads per agent report that write the Placement '
-                    'providers of new deployables (create, inventory, '
-                    'traits: each provider on its own), so a host '
-                    'reporting many new devices waits on Placement '
+                    'providers of new deployables (create each provider, '
+                    'and put its traits once the inventories of up to '
+                    '200 providers were set in one reshaper request, or '
+                    'one by one where Placement refuses the reshaper), so '
+                    'a host reporting many new devices waits on Placement '
                     'several requests at a time. 1 writes them one after '
                     'the other. Placement serves requests concurrently '
                     'when it runs with several worker processes or '

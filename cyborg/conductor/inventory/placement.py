@@ -24,20 +24,24 @@ create the provider, put its inventory, put its traits (custom traits are
 checked or created once per report, ``PlacementClient.known_traits``). A
 provider already read (reconciliation's tree listing) is not read again.
 
-Concurrency (``sync_many``): the providers of new deployables are
-independent (each its own uuid, created under the compute node without
-writing to it), so they are synced by up to ``[conductor]
-placement_sync_workers`` threads, after their resource classes and
-custom traits were ensured once, serially. Every other Wanted (an
-existing provider, which reconciliation may also touch) is synced one
-after the other, as before.
+Several new deployables (``sync_many``) cost about two calls each: their
+providers are created, their inventories set together by Placement's
+reshaper, then their traits put (``new_providers``); where the
+reshaper is refused (policy), the inventories are put one by one again.
+The providers of new deployables are independent (each its own uuid,
+created under the compute node without writing to it), so they are
+created and given their traits by up to ``[conductor]
+placement_sync_workers`` threads, after their resource classes and custom
+traits were ensured once, serially. Every other Wanted (an existing
+provider, which reconciliation may also touch) is synced one after the
+other.
 """
-import concurrent.futures
 import dataclasses
 import logging
 
 from cyborg.clients import placement as placement_client
 from cyborg.common import exception
+from cyborg.conductor.inventory import new_providers
 
 LOG = logging.getLogger(__name__)
 
@@ -130,8 +134,8 @@ class ProviderSync:
             changes.append('renamed/re-parented provider (was %s under %s)'
                            % (provider.get('name'),
                               provider.get('parent_provider_uuid')))
-        changes.extend(self._sync_inventory(want, state))
-        changes.extend(self._sync_traits(want, state))
+        changes.extend(self.sync_inventory(want, state))
+        changes.extend(self.sync_traits(want, state))
         return changes
 
     def prepare(self, wanted):
@@ -149,7 +153,7 @@ class ProviderSync:
             self.client.ensure_resource_class(rc)
             self._classes.add(rc)
 
-    def _sync_inventory(self, want, state):
+    def sync_inventory(self, want, state):
         changes = []
         self._ensure_class(want.rc)
         if self.client.set_inventory(want.rp_uuid, want.rc, want.total,
@@ -162,7 +166,7 @@ class ProviderSync:
                 changes.append('reserved=%d' % reserved)
         return changes
 
-    def _sync_traits(self, want, state):
+    def sync_traits(self, want, state):
         if not self.client.set_provider_traits(
                 want.rp_uuid, want.traits, state=state,
                 keep_prefix=FUNCTION_TRAIT_PREFIX):
@@ -182,25 +186,15 @@ def _sync_one(sync, want):
 
 def sync_many(sync, wanted, workers=1):
     """Sync every Wanted with ``sync`` (a ProviderSync); returns (synced,
-    failed) lists of Wanted. A failure is logged and isolated; new
-    deployables go ``workers`` at a time (module docstring)."""
+    failed) lists of Wanted. A failure is logged and isolated; several
+    new deployables are synced in phases, ``workers`` at a time (module
+    docstring)."""
     wanted = list(wanted)
     new = [w for w in wanted if w.new and w.rc is not None]
-    parallel = new if workers > 1 and len(new) > 1 else []
     ok = {}
-    if parallel:
-        try:
-            sync.prepare(parallel)
-        except exception.CyborgException as exc:
-            LOG.warning('Could not ensure resource classes and traits '
-                        'before syncing %d providers: %s', len(parallel),
-                        exc)
-        with concurrent.futures.ThreadPoolExecutor(
-                max_workers=min(workers, len(parallel)),
-                thread_name_prefix='placement-sync') as pool:
-            for want, done in zip(parallel, pool.map(
-                    lambda w: _sync_one(sync, w), parallel)):
-                ok[id(want)] = done
+    if len(new) > 1 and (workers > 1 or sync.client.bulk_inventory):
+        done = new_providers.sync_new(sync, new, workers)
+        ok = {id(w): done[w.rp_uuid] for w in new}
     for want in wanted:
         if id(want) not in ok:
             ok[id(want)] = _sync_one(sync, want)

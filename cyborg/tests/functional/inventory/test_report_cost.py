@@ -1,7 +1,8 @@
 """What an agent report costs in Placement calls, against the REAL
 Placement (issue 14 item 5): a new deployable is created, given its
-inventory and its traits in three calls, the generation Placement answers
-carried from one write to the next; custom traits are checked once per
+inventory and its traits in three calls (about two when several are set
+together by the reshaper: test_report_bulk), the generation Placement
+answers carried from one write to the next; custom traits are checked once per
 report; an identical report writes nothing. Correctness is kept: a
 generation conflict is retried with a fresh read, a provider that already
 exists is adopted, and a trait cache is not trusted after a refusal.
@@ -41,9 +42,10 @@ class Recording:
         return counts
 
 
-def _client(adapter):
+def _client(adapter, **kwargs):
     recording = Recording(adapter)
-    return placement_client.PlacementClient(adapter=recording), recording
+    return placement_client.PlacementClient(adapter=recording,
+                                            **kwargs), recording
 
 
 def _devices(count, traits=('CUSTOM_NVIDIA_1EB8', 'CUSTOM_T4')):
@@ -75,10 +77,13 @@ def _check_providers(placement, cn, devices, traits):
             'OWNER_CYBORG'}
 
 
-def test_new_deployables_cost_three_calls_each(ctx, database, placement,
-                                               cn):
+def test_new_deployables_cost_three_calls_each_one_by_one(ctx, database,
+                                                           placement, cn):
+    """Without the reshaper (``bulk_inventory=False``, or refused): each
+    provider's inventory is its own PUT. See test_report_bulk for the
+    bulk path."""
     devices = _devices(5)
-    client, recording = _client(placement.adapter)
+    client, recording = _client(placement.adapter, bulk_inventory=False)
     summary = _report(ctx, devices, client)
     assert summary['added'] == 5
     assert recording.per_path() == {

@@ -48,29 +48,34 @@ def workers():
     CONF.clear_override('placement_sync_workers', group='conductor')
 
 
-def _report(ctx, devices, adapter):
-    client = cost.placement_client.PlacementClient(adapter=adapter)
+def _report(ctx, devices, adapter, **kwargs):
+    client = cost.placement_client.PlacementClient(adapter=adapter, **kwargs)
     return inventory.report_data(ctx, HOST, copy.deepcopy(devices),
                                  client=client), client
 
 
+@pytest.mark.parametrize('bulk', [True, False])
 @pytest.mark.parametrize('count', [1, 8])
 def test_parallel_sync_makes_the_serial_calls(ctx, database, placement, cn,
-                                              workers, count):
+                                              workers, count, bulk):
     workers(count)
     devices = cost._devices(12)
     adapter = Overlapping(placement.adapter)
-    summary, client = _report(ctx, devices, adapter)
+    summary, client = _report(ctx, devices, adapter, bulk_inventory=bulk)
     assert summary['added'] == 12 and summary['placement_failures'] == []
+    inventories = ({('POST', '/reshaper'): 1} if bulk else
+                   {('PUT', '/resource_providers/{u}/inventories'): 12})
     assert adapter.per_path() == {
         ('GET', '/resource_providers'): 1,
         ('POST', '/resource_providers'): 12,
-        ('PUT', '/resource_providers/{u}/inventories'): 12,
+        **inventories,
         ('GET', '/traits'): 1,
         ('PUT', '/traits/CUSTOM_NVIDIA_1EB8'): 1,
         ('PUT', '/traits/CUSTOM_T4'): 1,
         ('PUT', '/resource_providers/{u}/traits'): 12}
-    assert client.stats == {'GET': 2, 'POST': 12, 'PUT': 26, 'DELETE': 0}
+    assert client.stats == (
+        {'GET': 2, 'POST': 13, 'PUT': 14, 'DELETE': 0} if bulk else
+        {'GET': 2, 'POST': 12, 'PUT': 26, 'DELETE': 0})
     if count == 1:
         assert adapter.most_in_flight == 1
     else:
