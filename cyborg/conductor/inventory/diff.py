@@ -97,6 +97,9 @@ class _HostDiff:
         self.hostname = hostname
         self.tree = inventory_db.load_host(session, hostname)
         self.out = Outcome()
+        # New rows, inserted together at the end of run() (_insert_new).
+        self._new_devices = []
+        self._new_deployables = []
 
     # -- devices ------------------------------------------------------------
 
@@ -132,21 +135,20 @@ class _HostDiff:
                 self._update_device(*old[cpid], device)
             else:
                 self._add_device(device)
+        self._insert_new()
 
     def _add_device(self, device):
         # A reported device is new, hence unallocated (as upstream's
-        # Device.create): device_state 'available'.
+        # Device.create): device_state 'available'. Its rows are inserted
+        # with the report's other new rows (_insert_new).
         dev = models.Device(uuid=_new_uuid(), hostname=self.hostname,
                             status='enabled', device_state='available',
                             **{f: device.get(f) for f in DEVICE_FIELDS})
-        self.session.add(dev)
-        self.session.flush()
         cp = models.ControlpathID(
-            uuid=_new_uuid(), device_id=dev.id,
+            uuid=_new_uuid(),
             cpid_type=device['controlpath_id']['cpid_type'],
             cpid_info=device['controlpath_id']['cpid_info'])
-        self.session.add(cp)
-        self.session.flush()
+        self._new_devices.append((dev, cp))
         for dep in device['deployable_list']:
             self._add_deployable(dev, cp, dep)
 
@@ -184,19 +186,43 @@ class _HostDiff:
 
     def _add_deployable(self, dev, cp, dep):
         row = models.Deployable(
-            uuid=_new_uuid(), name=dep['name'], device_id=dev.id,
+            uuid=_new_uuid(), name=dep['name'],
             num_accelerators=dep['num_accelerators'],
             driver_name=dep.get('driver_name'))
-        self.session.add(row)
-        self.session.flush()
         pairs = [(a['key'], a['value']) for a in dep['attribute_list']]
-        self.session.add_all(
-            models.Attribute(uuid=_new_uuid(), deployable_id=row.id,
-                             key=key, value=value) for key, value in pairs)
-        self.session.add_all(self._handle(row, cp, h)
-                             for h in dep['attach_handle_list'])
         self.out.added.append(row.name)
-        self._want(dev, row, pairs)
+        # Its Wanted needs the row's id: the slot is filled once the row
+        # is inserted (_insert_new), keeping the report's order.
+        self._new_deployables.append((dev, cp, row, dep, pairs,
+                                      len(self.out.wanted)))
+        self.out.wanted.append(None)
+
+    def _insert_new(self):
+        """Insert the report's new rows, a table at a time (three
+        flushes, however many devices): devices, then their control
+        paths and deployables, then attributes and attach handles."""
+        if self._new_devices:
+            self.session.add_all(dev for dev, _cp in self._new_devices)
+            self.session.flush()
+            for dev, cp in self._new_devices:
+                cp.device_id = dev.id
+            self.session.add_all(cp for _dev, cp in self._new_devices)
+        if not self._new_deployables:
+            return
+        for dev, _cp, row, _dep, _pairs, _slot in self._new_deployables:
+            row.device_id = dev.id
+        self.session.add_all(item[2] for item in self._new_deployables)
+        self.session.flush()
+        for dev, cp, row, dep, pairs, slot in self._new_deployables:
+            self.session.add_all(
+                models.Attribute(uuid=_new_uuid(), deployable_id=row.id,
+                                 key=key, value=value)
+                for key, value in pairs)
+            self.session.add_all(self._handle(row, cp, h)
+                                 for h in dep['attach_handle_list'])
+            self.out.wanted[slot] = self._wanted(dev, row, pairs)
+        self._new_deployables = []
+        self._new_devices = []
 
     @staticmethod
     def _handle(row, cp, handle):
@@ -257,11 +283,15 @@ class _HostDiff:
                 self._want(dev, row, self._pairs(row))
             return False
     def _want(self, dev, row, pairs, unreserve=False):
-        self.out.wanted.append(rp_sync.wanted_for(
+        self.out.wanted.append(self._wanted(dev, row, pairs, unreserve))
+
+    @staticmethod
+    def _wanted(dev, row, pairs, unreserve=False):
+        return rp_sync.wanted_for(
             row.id, row.name, row.num_accelerators, pairs,
             disabled=dev.status == MAINTAINING,
             pending=row.pending_removal, unreserve=unreserve,
-            new=row.rp_uuid is None))
+            new=row.rp_uuid is None)
 
     def _pairs(self, row):
         return [(a.key, a.value) for a in self.tree.attributes.get(row.id, ())]
