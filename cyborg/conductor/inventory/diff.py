@@ -198,9 +198,9 @@ class _HostDiff:
         self.out.wanted.append(None)
 
     def _insert_new(self):
-        """Insert the report's new rows, a table at a time (three
-        flushes, however many devices): devices, then their control
-        paths and deployables, then attributes and attach handles."""
+        """Insert the report's new rows, a table at a time (however many
+        devices): devices, then their control paths and deployables, then
+        attributes and attach handles."""
         if self._new_devices:
             self.session.add_all(dev for dev, _cp in self._new_devices)
             self.session.flush()
@@ -213,14 +213,24 @@ class _HostDiff:
             row.device_id = dev.id
         self.session.add_all(item[2] for item in self._new_deployables)
         self.session.flush()
+        attributes, handles = [], []
         for dev, cp, row, dep, pairs, slot in self._new_deployables:
-            self.session.add_all(
-                models.Attribute(uuid=_new_uuid(), deployable_id=row.id,
-                                 key=key, value=value)
-                for key, value in pairs)
-            self.session.add_all(self._handle(row, cp, h)
-                                 for h in dep['attach_handle_list'])
+            attributes.extend(
+                {'uuid': _new_uuid(), 'deployable_id': row.id,
+                 'key': key, 'value': value} for key, value in pairs)
+            handles.extend(
+                {'uuid': _new_uuid(), 'deployable_id': row.id,
+                 'cpid_id': cp.id, 'in_use': False,
+                 'attach_type': h['attach_type'],
+                 'attach_info': h['attach_info']}
+                for h in dep['attach_handle_list'])
             self.out.wanted[slot] = self._wanted(dev, row, pairs)
+        # Rows nothing reads back in this transaction: ORM bulk inserts
+        # (column defaults applied, no objects to track).
+        for model, rows in ((models.Attribute, attributes),
+                            (models.AttachHandle, handles)):
+            if rows:
+                self.session.execute(sa.insert(model), rows)
         self._new_deployables = []
         self._new_devices = []
 
