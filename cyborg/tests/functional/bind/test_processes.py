@@ -11,7 +11,10 @@ it does not answer, failed in CI), on one SQLite file, with the recording Nova:
   catalog (no ``[glance] endpoint_override``): ``PATCH /deployables/{uuid}
   /program`` and an ``accel:function_id`` bind, the conductor looking the
   function's image up and the agent downloading it, the function trait
-  written to real Placement.
+  written to real Placement;
+* a PATCH mixing an unbind and a bind that fails is all or nothing
+  (decisions Q13): the unbound ARQ is bound again with its handle and the
+  agent process makes its mdev again.
 """
 import threading
 import time
@@ -292,3 +295,81 @@ def _program_and_bind(cluster, glance, placement):
             models.ExtArq.uuid == arqs[0]['uuid'])).one()
         assert env.handles_in_use(s) == 1
     assert 'accel:function_id=none: no image' in reason, reason
+
+
+def _arq_row(cluster, arq_uuid):
+    with cluster.session() as s:
+        arq = s.scalars(sa.select(models.ExtArq).where(
+            models.ExtArq.uuid == arq_uuid)).one()
+        return {f: getattr(arq, f) for f in (
+            'state', 'hostname', 'device_rp_uuid', 'instance_uuid',
+            'attach_handle_id', 'deployable_id')}
+
+
+def test_mixed_patch_is_all_or_nothing_across_processes(tmp_path,
+                                                        fake_nova):
+    """decisions Q13 over RabbitMQ: a PATCH that unbinds a vGPU ARQ and
+    binds another one where no agent can make the mdev fails as a whole;
+    the unbound ARQ is bound again with its handle, and the agent process
+    made its mdev again."""
+    cluster = Cluster(tmp_path, fake_nova)
+    try:
+        cluster.start()
+        with cluster.session() as s:
+            vgpu = env.add_device(s, handles=2, attach_type='MDEV',
+                                  dev_type='GPU', agent='agent-1')
+            # A host no agent serves: the mdev of a bind there cannot
+            # be made.
+            orphan = env.add_device(s, hostname='compute-9', handles=2,
+                                    attach_type='MDEV', dev_type='GPU')
+        resp = cluster.http('POST', '/v2/device_profiles', [
+            {'name': 'vgpu', 'groups': [{'resources:VGPU': '1'}]}])
+        assert resp.status_code == 201, resp.text
+
+        def new_arq():
+            resp = cluster.http('POST', '/v2/accelerator_requests',
+                                {'device_profile_name': 'vgpu'})
+            assert resp.status_code == 201, resp.text
+            return resp.json()['arqs'][0]
+
+        first, server = new_arq(), str(uuid.uuid4())
+        resp = cluster.http('PATCH', '/v2/accelerator_requests',
+                            _bind_body([first], server, [vgpu]))
+        assert resp.status_code == 202, resp.text
+        assert [a['state'] for a in _wait_resolved(cluster, server)] == \
+            [states.BOUND]
+        before = _arq_row(cluster, first['uuid'])
+        with cluster.session() as s:
+            handle = s.get(models.AttachHandle, before['attach_handle_id'])
+            handle_uuid = handle.uuid
+        created = 'Created mdev %s' % handle_uuid
+        assert cluster.log('agent').count(created) == 1
+
+        second = new_arq()
+        body = {first['uuid']: [
+            {'op': 'remove', 'path': '/hostname'},
+            {'op': 'remove', 'path': '/device_rp_uuid'},
+            {'op': 'remove', 'path': '/instance_uuid'}]}
+        body.update({second['uuid']: [
+            {'op': 'add', 'path': '/hostname', 'value': 'compute-9'},
+            {'op': 'add', 'path': '/device_rp_uuid', 'value': orphan},
+            {'op': 'add', 'path': '/instance_uuid', 'value': server}]})
+        resp = cluster.http('PATCH', '/v2/accelerator_requests', body)
+        assert resp.status_code == 500, resp.text
+        assert 'compute-9' in resp.text and 'Traceback' not in resp.text
+        assert _arq_row(cluster, first['uuid']) == before
+        assert _arq_row(cluster, second['uuid'])['state'] == \
+            states.INITIAL
+        with cluster.session() as s:
+            assert env.handles_in_use(s) == 1
+        # The unbind's mdev removal reached the agent; the undo made the
+        # mdev again there.
+        cluster.wait_log('agent', 'mdev %s' % handle_uuid, timeout=10)
+        deadline = time.monotonic() + 10
+        while cluster.log('agent').count(created) < 2 and \
+                time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert cluster.log('agent').count(created) == 2, \
+            cluster.log('agent')[-3000:]
+    finally:
+        cluster.stop()
