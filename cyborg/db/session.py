@@ -128,7 +128,9 @@ def _sqlite_writer_takes_the_lock(db_session, transaction, connection):
     never has a stale snapshot; readers keep their deferred ``BEGIN`` and
     never wait (WAL).
     """
-    if _is_writer(db_session):
+    # Dialect first: on MySQL and PostgreSQL every transaction passes
+    # here, and the writer check reads enginefacade's context.
+    if connection.dialect.name == 'sqlite' and _is_writer(db_session):
         take_write_lock(connection)
 
 
