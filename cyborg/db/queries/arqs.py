@@ -43,16 +43,19 @@ _FIELDS = ('uuid', 'state', 'device_profile_group_id', 'hostname',
 
 
 def _select():
-    """Plain columns, not ORM entities: rendering thousands of rows then
-    costs no object construction."""
-    arq, dp, ah = models.ExtArq, models.DeviceProfile, models.AttachHandle
-    columns = [getattr(arq, name) for name in _FIELDS]
-    return (sa.select(*columns, dp.name.label('profile_name'),
-                      ah.attach_type.label('ah_type'),
-                      ah.uuid.label('ah_uuid'),
-                      ah.attach_info.label('ah_info'))
-            .join(dp, arq.device_profile_id == dp.id)
-            .outerjoin(ah, arq.attach_handle_id == ah.id))
+    """Plain columns of the tables, not ORM entities: rendering thousands
+    of rows costs no object construction, and a statement built once
+    (:func:`_get_statements`) needs no ORM compilation per execution."""
+    arq = models.ExtArq.__table__
+    dp = models.DeviceProfile.__table__
+    ah = models.AttachHandle.__table__
+    return (sa.select(*[arq.c[name] for name in _FIELDS],
+                      dp.c.name.label('profile_name'),
+                      ah.c.attach_type.label('ah_type'),
+                      ah.c.uuid.label('ah_uuid'),
+                      ah.c.attach_info.label('ah_info'))
+            .select_from(arq.join(dp, arq.c.device_profile_id == dp.c.id)
+                         .outerjoin(ah, arq.c.attach_handle_id == ah.c.id)))
 
 
 def _handle_info(text):
@@ -61,18 +64,6 @@ def _handle_info(text):
     except (TypeError, ValueError):
         return {}
     return info if isinstance(info, dict) else {}
-
-
-def to_dict(arq, profile_name, handle=None):
-    """What the API renders; handle fields only when exactly Bound."""
-    row = {name: getattr(arq, name) for name in _FIELDS}
-    row['device_profile_name'] = profile_name
-    bound = handle is not None and arq.state == states.BOUND
-    row['attach_handle_type'] = handle.attach_type if bound else ''
-    row['attach_handle_uuid'] = handle.uuid if bound else None
-    row['attach_handle_info'] = (_handle_info(handle.attach_info)
-                                 if bound else {})
-    return row
 
 
 def _from_row(r):
@@ -129,25 +120,11 @@ def any_unresolved(context, instance_uuid, projects=None):
     return context.session.execute(query).first() is not None
 
 
-def _core_select():
-    """:func:`_select` on the tables: no ORM compilation per execution."""
-    arq = models.ExtArq.__table__
-    dp = models.DeviceProfile.__table__
-    ah = models.AttachHandle.__table__
-    return (sa.select(*[arq.c[name] for name in _FIELDS],
-                      dp.c.name.label('profile_name'),
-                      ah.c.attach_type.label('ah_type'),
-                      ah.c.uuid.label('ah_uuid'),
-                      ah.c.attach_info.label('ah_info'))
-            .select_from(arq.join(dp, arq.c.device_profile_id == dp.c.id)
-                         .outerjoin(ah, arq.c.attach_handle_id == ah.c.id)))
-
-
 def _get_statements():
     """ARQ by uuid: for admins, for a project, for a caller without one
     (the scoping of :func:`scoped`); built once, values bound."""
     arq = models.ExtArq.__table__
-    by_uuid = _core_select().where(arq.c.uuid == sa.bindparam('uuid'))
+    by_uuid = _select().where(arq.c.uuid == sa.bindparam('uuid'))
     return (by_uuid,
             by_uuid.where(arq.c.project_id == sa.bindparam('project_id')),
             by_uuid.where(arq.c.project_id.is_(None)))
@@ -205,7 +182,7 @@ def create_for_profile(context, name, group_ids_of):
     Once the transaction holds the write lock (a SQLite writer takes it
     first thing, see ``session``) the profile cannot be deleted before
     the commit; elsewhere the foreign key still makes that race a 404.
-    The rows are what :func:`to_dict` gives for new ARQs. Core only (a
+    The rows are rendered as :func:`get` renders new ARQs. Core only (a
     connection, no ORM session).
     """
     connection = context.connection
@@ -234,7 +211,8 @@ def create_for_profile(context, name, group_ids_of):
 
 
 def _new_row(value, profile_name):
-    """:func:`to_dict` of a new ARQ (no host, instance or handle)."""
+    """A new ARQ (no host, instance or handle) as :func:`_from_row`
+    gives it."""
     row = {name: value.get(name) for name in _FIELDS}
     row['device_profile_name'] = profile_name
     row['attach_handle_type'] = ''
@@ -243,28 +221,3 @@ def _new_row(value, profile_name):
     return row
 
 
-@session.retry_on_busy
-@session.writer
-def create(context, profile, group_ids):
-    """One row per entry of ``group_ids``, all in one transaction.
-
-    A profile deleted since it was read is a 404, whether the delete
-    committed before this transaction (the check) or races it (the
-    foreign key).
-    """
-    gone = exception.DeviceProfileNotFound(key='name', value=profile.name)
-    if context.session.scalar(sa.select(models.DeviceProfile.id).where(
-            models.DeviceProfile.id == profile.id)) is None:
-        raise gone
-    arqs = [models.ExtArq(uuid=str(uuid_lib.uuid4()),
-                          project_id=context.project_id,
-                          state=states.INITIAL, substate='Initial',
-                          device_profile_id=profile.id,
-                          device_profile_group_id=group_id)
-            for group_id in group_ids]
-    context.session.add_all(arqs)
-    try:
-        context.session.flush()
-    except db_exc.DBReferenceError:
-        raise gone
-    return [to_dict(arq, profile.name) for arq in arqs]

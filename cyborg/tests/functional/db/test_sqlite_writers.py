@@ -75,15 +75,14 @@ from cyborg.conf import CONF
 CONF([], project='cyborg', default_config_files=[])
 CONF.set_override('connection', 'sqlite:///' + sys.argv[1], 'database')
 from cyborg import context
-from cyborg.db.queries import arqs, device_profiles
+from cyborg.db.queries import arqs
 ctx = context.RequestContext(user_id='u', project_id='p', is_admin=True)
-profile = device_profiles.get_by_name(ctx, 'shared')
 go = sys.argv[2]
 while not os.path.exists(go):
     time.sleep(0.01)
 done = 0
 for _ in range(int(sys.argv[3])):
-    arqs.create(ctx, profile, [0])
+    arqs.create_for_profile(ctx, 'shared', lambda profile: [0])
     done += 1
 print('created', done)
 '''
