@@ -24,6 +24,7 @@ from wsme import exc as wsme_exc
 from wsme import types as wsme_types
 
 from cyborg.api import validation
+from cyborg.common import bounded
 from cyborg.common import exception
 from cyborg.common import rpc
 
@@ -183,10 +184,8 @@ def accepts_json(request):
         return True
     known = _ACCEPTS_JSON.get(header)
     if known is None:
-        known = _accepts_json(request)
-        if len(_ACCEPTS_JSON) >= _ACCEPT_CACHE_SIZE:
-            _ACCEPTS_JSON.clear()
-        _ACCEPTS_JSON[header] = known
+        known = bounded.remember(_ACCEPTS_JSON, header,
+                                 _accepts_json(request), _ACCEPT_CACHE_SIZE)
     return known
 
 

@@ -30,6 +30,7 @@ import re
 import jsonschema
 from jsonschema import validators
 
+from cyborg.common import bounded
 from cyborg.common import exception
 
 X_ERRORS = 'x-errors'
@@ -207,9 +208,7 @@ def validate(schema, instance, root_name):
     if error is not None:
         raise to_exception(error, root_name)
     if key is not None:
-        if len(_VALID) >= _VALID_MAX:
-            _VALID.clear()
-        _VALID[key] = True
+        bounded.remember(_VALID, key, True, _VALID_MAX)
     return instance
 
 

@@ -27,10 +27,10 @@ Refusals:
   transaction); its providers are returned to the caller, which writes
   them one by one, where each failure stays with its own provider.
 """
-import concurrent.futures
 import logging
 import threading
 
+from cyborg.common import bounded
 from cyborg.common import exception
 
 LOG = logging.getLogger(__name__)
@@ -79,13 +79,8 @@ class Reshaper:
         def write(chunk):
             return self.refused or not self._post(
                 {u: items[u] for u in chunk})
-        if workers > 1 and len(chunks) > 1:
-            with concurrent.futures.ThreadPoolExecutor(
-                    max_workers=min(workers, len(chunks)),
-                    thread_name_prefix='placement-reshape') as pool:
-                failed = list(pool.map(write, chunks))
-        else:
-            failed = [write(chunk) for chunk in chunks]
+        failed = bounded.parallel_map(write, chunks, workers,
+                                      'placement-reshape')
         return [u for chunk, bad in zip(chunks, failed) if bad
                 for u in chunk]
 

@@ -21,10 +21,10 @@ policy, a generation conflict, an error: see
 as the per-provider path writes them. A failure stays with its
 deployable: logged, and the others carry on.
 """
-import concurrent.futures
 import logging
 
 from cyborg.clients import placement as placement_client
+from cyborg.common import bounded
 from cyborg.common import exception
 
 LOG = logging.getLogger(__name__)
@@ -59,14 +59,7 @@ class _Phases:
                 LOG.error('Placement sync of deployable %s failed: %s',
                           want.name, exc)
                 self.failed.add(want.rp_uuid)
-        if self.workers <= 1 or len(wanted) <= 1:
-            for want in wanted:
-                one(want)
-            return
-        with concurrent.futures.ThreadPoolExecutor(
-                max_workers=min(self.workers, len(wanted)),
-                thread_name_prefix='placement-sync') as pool:
-            list(pool.map(one, wanted))
+        bounded.parallel_map(one, wanted, self.workers, 'placement-sync')
 
     def create(self, want):
         provider = self.client.ensure_provider(
