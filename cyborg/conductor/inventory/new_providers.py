@@ -30,13 +30,25 @@ from cyborg.common import exception
 LOG = logging.getLogger(__name__)
 
 
+def attempt(func, want):
+    """``func(want)``; False when it failed with a CyborgException, which
+    is logged: one deployable's failure stays its own."""
+    try:
+        func(want)
+    except exception.CyborgException as exc:
+        LOG.error('Placement sync of deployable %s failed: %s',
+                  want.name, exc)
+        return False
+    return True
+
+
 def inventories_of(want):
     """The inventories ``want`` gives a provider that has none."""
     if want.total <= 0:
         return {}
     record = {'total': want.total, 'max_unit': want.total}
-    if want.reserved is not None:     # RESERVE_ALL, or 0: un-reserve
-        record['reserved'] = 0 if want.reserved == 0 else want.total
+    if want.reserved_units() is not None:
+        record['reserved'] = want.reserved_units()
     return {want.rc: record}
 
 
@@ -53,11 +65,7 @@ class _Phases:
         """``func(want)`` for each, ``workers`` at a time; a
         CyborgException marks that deployable failed."""
         def one(want):
-            try:
-                func(want)
-            except exception.CyborgException as exc:
-                LOG.error('Placement sync of deployable %s failed: %s',
-                          want.name, exc)
+            if not attempt(func, want):
                 self.failed.add(want.rp_uuid)
         bounded.parallel_map(one, wanted, self.workers, 'placement-sync')
 

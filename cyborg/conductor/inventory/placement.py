@@ -89,6 +89,12 @@ class Wanted:
     # No provider recorded for it yet: create first, look up on a 409.
     new: bool = False
 
+    def reserved_units(self):
+        """The ``reserved`` to write, or None to leave it alone."""
+        if self.reserved is None or self.total <= 0:
+            return None
+        return self.total if self.reserved == RESERVE_ALL else 0
+
 
 def wanted_for(deployable_id, name, total, pairs, disabled=False,
                pending=False, unreserve=False, new=False):
@@ -159,8 +165,8 @@ class ProviderSync:
         if self.client.set_inventory(want.rp_uuid, want.rc, want.total,
                                      state=state):
             changes.append('inventory %s=%d' % (want.rc, want.total))
-        if want.reserved is not None and want.total > 0:
-            reserved = want.total if want.reserved == RESERVE_ALL else 0
+        reserved = want.reserved_units()
+        if reserved is not None:
             if self.client.set_reserved(want.rp_uuid, want.rc, reserved,
                                         state=state):
                 changes.append('reserved=%d' % reserved)
@@ -172,16 +178,6 @@ class ProviderSync:
                 keep_prefix=FUNCTION_TRAIT_PREFIX):
             return []
         return ['traits %s' % ','.join(sorted(state.traits))]
-
-
-def _sync_one(sync, want):
-    try:
-        sync.sync(want)
-    except exception.CyborgException as exc:
-        LOG.error('Placement sync of deployable %s failed: %s',
-                  want.name, exc)
-        return False
-    return True
 
 
 def sync_many(sync, wanted, workers=1):
@@ -197,7 +193,7 @@ def sync_many(sync, wanted, workers=1):
         ok = {id(w): done[w.rp_uuid] for w in new}
     for want in wanted:
         if id(want) not in ok:
-            ok[id(want)] = _sync_one(sync, want)
+            ok[id(want)] = new_providers.attempt(sync.sync, want)
     return ([w for w in wanted if ok[id(w)]],
             [w for w in wanted if not ok[id(w)]])
 
