@@ -5,7 +5,7 @@ any application.
 bare Pecan application (one root controller returning the same document,
 no middleware). ``python -m benchmarks.serving_apps NAME --config-file F``
 serves ``bare``, ``pecan`` or ``cyborg`` exactly as ``cyborg-api`` does
-(the same launcher and cheroot server, ``[api]`` options of F).
+(the same granian server, ``[api]`` options of F).
 """
 import json
 import sys
@@ -45,29 +45,26 @@ class _Lazy:
 pecan_app = _Lazy(_pecan_app)
 
 
+def _loader(name):
+    return {'bare': bare, 'pecan': pecan_app}[name]
+
+
 def main(argv):
     import functools
 
     from cyborg.cmd import api
     from cyborg.cmd import common
+    from cyborg.common import api_server
     from cyborg.common import service
-    from cyborg.common import wsgi_service
     from cyborg.conf import CONF
     name = argv[0]
     if name == 'cyborg':
         return api.main(argv[1:])
     common.parse_args(argv[1:])
     service.register_opts(CONF)
-    app = {'bare': bare, 'pecan': pecan_app}[name]
-    sock = wsgi_service.listen(CONF.api.host_ip, CONF.api.port)
-
-    def build():
-        return wsgi_service.WSGIServer(
-            app, sock, threads=CONF.api.worker_threads,
-            read_timeout=CONF.api.client_socket_timeout)
-
-    return service.run(CONF, service.Managed(functools.partial(build)),
-                       workers=api.worker_count())
+    server = api_server.build(api.worker_count(), None)
+    api_server.serve(server, functools.partial(_loader, name))
+    return 0
 
 
 if __name__ == '__main__':

@@ -1,9 +1,8 @@
-"""The HTTP server of ``cyborg-api`` and the standalone mode: cheroot.
+"""The in-process HTTP server of the standalone mode (cheroot), and what
+``cyborg-api`` (``cyborg.common.api_server``, granian) shares with it: the
+TLS file checks and the access log.
 
-* :func:`listen` binds the listening socket once, in the launcher's master
-  process, before the workers are forked: every worker accepts from the same
-  socket, so a worker that restarts (SIGHUP) or stops never drops a
-  connection that is waiting in the backlog.
+* :func:`listen` binds a listening socket (IPv4 or IPv6).
 * :class:`WSGIServer` serves one WSGI application on that socket in one
   process: HTTP/1.1 with keep-alive, at most ``threads`` requests at a time
   (further connections wait), a read timeout per connection, TLS when a

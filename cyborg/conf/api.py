@@ -13,25 +13,22 @@ opts = [
                     'the number of CPUs. All workers accept connections '
                     'from one listening socket.'),
     cfg.IntOpt('worker_threads', default=16, min=1,
-               help='Requests one cyborg-api worker serves at the same '
-                    'time; further connections wait in the listen backlog. '
-                    'Keep workers x worker_threads within what the '
-                    'database ([database] max_pool_size + max_overflow '
-                    'per worker) can take.'),
+               help='Requests one cyborg-api worker runs at the same time '
+                    '(its application threads); further requests wait '
+                    'until one ends. Keep workers x worker_threads within '
+                    'what the database ([database] max_pool_size + '
+                    'max_overflow per worker) can take.'),
     cfg.IntOpt('client_socket_timeout', default=60, min=1,
-               help='Seconds cyborg-api waits for a client to send (the '
-                    'rest of) a request, and how long an idle keep-alive '
-                    'connection stays open.'),
+               help='Seconds cyborg-api waits for the headers of a request, '
+                    'including the next request on an idle keep-alive '
+                    'connection; at most 60 is used.'),
     cfg.BoolOpt('wsgi_keep_alive', default=True,
                 help='HTTP/1.1 keep-alive in cyborg-api; when False, every '
                      'connection is closed after one response.'),
-    cfg.IntOpt('max_keepalive_connections', default=100, min=1,
-               help='Idle keep-alive connections one cyborg-api worker '
-                    'keeps open; beyond that, connections are closed after '
-                    'their response.'),
     cfg.IntOpt('backlog', default=128, min=1,
                help='Connections the listening socket of cyborg-api '
-                    'queues while every worker thread is busy.'),
+                    'queues before a worker accepts them (at least 128 is '
+                    'used).'),
     cfg.BoolOpt('enable_ssl_api', default=False,
                 help='Serve cyborg-api over HTTPS with [ssl] cert_file and '
                      'key_file (and, for client certificates, ca_file).'),
