@@ -46,7 +46,7 @@ def main(argv=None):
         return 1
     workers = worker_count()
     server = api_server.build(workers, tls)
-    LOG.info('cyborg-api serving %s://%s:%d with %d worker(s)',
+    LOG.info('cyborg-api starting on %s://%s:%d with %d worker(s)',
              'https' if tls else 'http', CONF.api.host_ip, CONF.api.port,
              workers)
     try:

@@ -113,7 +113,13 @@ class _Server(granian_server.MPServer):
     def _init_shared_socket(self):
         self._ssp = granian_net.SocketSpec(self.bind_addr, self.bind_port,
                                            self.backlog)
-        self._shd = self._ssp.build()
+        try:
+            self._shd = self._ssp.build()
+        except Exception as exc:   # granian's error type is not public
+            reason = (str(exc).strip().splitlines() or [repr(exc)])[0]
+            LOG.error('cyborg-api cannot listen on %s:%s: %s',
+                      self.bind_addr, self.bind_port, reason)
+            raise SystemExit(1) from None
         self._sfd = self._shd.get_fd()
         self._ssp = None
         self._sso = socket.socket(fileno=self._sfd)
@@ -133,6 +139,16 @@ class _Server(granian_server.MPServer):
                 os.kill(worker.inner.pid, signal.SIGHUP)
             except (OSError, TypeError):  # gone, or not started yet
                 continue
+
+
+class _ThreadCountAdvice(std_logging.Filter):
+    """Drops granian's warning about more threads than twice the CPUs:
+    here they mostly wait on the database; ``[api] worker_threads``
+    documents how to size them."""
+
+    def filter(self, record):
+        return not str(record.msg).startswith(
+            'Configuration allows spawning up to')
 
 
 def build(workers, tls, conf=CONF):
@@ -163,6 +179,7 @@ def build(workers, tls, conf=CONF):
         **kwargs)
     # granian's logging set-up closed the handlers oslo.log had installed
     logging.setup(conf, 'cyborg')
+    std_logging.getLogger('_granian').addFilter(_ThreadCountAdvice())
     return server
 
 

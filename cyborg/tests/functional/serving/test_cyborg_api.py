@@ -111,6 +111,43 @@ def test_missing_certificate_is_a_clear_error_at_start(tmp_path):
     assert '[ssl] cert_file %s does not exist' % missing in dep.output()
 
 
+def test_key_not_in_pkcs8_is_a_clear_error_at_start(tmp_path):
+    """granian reads PKCS#8 keys only: a traditional ("BEGIN EC PRIVATE
+    KEY") key of the right pair is refused at start, with the command
+    that converts it."""
+    from cryptography.hazmat.primitives import serialization
+    files = certs.make(tmp_path)
+    with open(files['key'], 'rb') as f:
+        key = serialization.load_pem_private_key(f.read(), None)
+    traditional = tmp_path / 'traditional.key'
+    traditional.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption()))
+    dep = servers.Deployment(
+        tmp_path, api={'enable_ssl_api': 'True'},
+        ssl={'cert_file': files['cert'], 'key_file': str(traditional)})
+    dep._spawn([servers.tool('cyborg-api'), '--config-file', str(dep.conf)])
+    assert dep.proc.wait(30) == 1
+    out = dep.output()
+    assert 'must be an unencrypted PKCS#8 key' in out, out[-2000:]
+    assert 'openssl pkcs8 -topk8 -nocrypt -in %s' % traditional in out
+
+
+def test_port_in_use_is_a_clear_error_at_start(tmp_path):
+    dep = servers.Deployment(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', dep.port))
+        taken.listen()
+        dep._spawn([servers.tool('cyborg-api'), '--config-file',
+                    str(dep.conf)])
+        assert dep.proc.wait(30) == 1
+    out = dep.output()
+    assert ('cyborg-api cannot listen on 127.0.0.1:%d: Address already in '
+            'use' % dep.port) in out, out[-2000:]
+    assert 'Traceback' not in out and 'Configuration allows' not in out
+
+
 def _slow_post(port, body, first_part):
     sock = socket.create_connection(('127.0.0.1', port), timeout=30)
     head = ('POST /v2/device_profiles HTTP/1.1\r\nHost: 127.0.0.1\r\n'
