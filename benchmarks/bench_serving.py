@@ -7,7 +7,10 @@ and a bare WSGI callable (``benchmarks.serving_apps``). For each, requests
 per second of ``GET /``, ``GET /v2/accelerator_requests/{uuid}`` and
 ``POST /v2/accelerator_requests`` (a one-group profile) at concurrency 1
 and 8 (client threads, a new connection per request: uWSGI's http-socket
-closes every connection). Ratios against the baselines of the same run::
+closes every connection). Every server writes one line per request to a
+log file, as deployed (uWSGI's request log, gunicorn's access log,
+cyborg-api's ``cyborg.api.access``). Ratios against the baselines of the
+same run::
 
     python -m benchmarks.bench_serving [--seconds S] [--profile]
 
@@ -43,19 +46,24 @@ APPS = {'cyborg': 'cyborg.wsgi.api:application',
 
 
 def start(server, app, tmp):
-    dep = servers.Deployment(tmp, api={'api_workers': '2'},
-                             default={'log_file': '', 'use_stderr': 'False'})
+    # every server writes one line per request to a file, as deployed:
+    # uWSGI's request log (its default), gunicorn's access log, cyborg-api's
+    # cyborg.api.access lines in its log file
+    dep = servers.Deployment(tmp, api={'api_workers': '2'})
     env = {'PYTHONPATH': REPO}
     if server == 'uwsgi':
         dep._spawn([servers.tool('uwsgi'), '--master', '--processes', '2',
                     '--threads', '1', '--http-socket',
                     '127.0.0.1:%d' % dep.port, '--module', APPS[app],
                     '--pyargv', '--config-file %s' % dep.conf,
-                    '--add-header', 'Connection: close', '--disable-logging',
+                    '--add-header', 'Connection: close',
+                    '--logto', str(tmp / 'uwsgi.log'),
                     '--die-on-term', '--need-app', '--chdir', REPO], env=env)
     elif server == 'gunicorn':
         dep._spawn([servers.tool('gunicorn'), '--workers', '2', '--bind',
-                    '127.0.0.1:%d' % dep.port, '--chdir', REPO, APPS[app]],
+                    '127.0.0.1:%d' % dep.port, '--chdir', REPO,
+                    '--access-logfile', str(tmp / 'gunicorn-access.log'),
+                    APPS[app]],
                    env=dict(env, OS_CYBORG_CONFIG_FILES=str(dep.conf)))
     else:
         dep._spawn([sys.executable, '-m', 'benchmarks.serving_apps', app,

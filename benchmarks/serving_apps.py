@@ -46,7 +46,9 @@ pecan_app = _Lazy(_pecan_app)
 
 
 def _loader(name):
-    return {'bare': bare, 'pecan': pecan_app}[name]
+    from cyborg.common import access_log
+    # cyborg-api logs every request, whatever the application
+    return access_log.access_logged({'bare': bare, 'pecan': pecan_app}[name])
 
 
 def main(argv):

@@ -37,6 +37,7 @@ from oslo_log import log as logging
 
 from cyborg.api import app as api_app
 from cyborg.api import expose
+from cyborg.common import access_log
 from cyborg.common import exception
 from cyborg.common import wsgi_service
 from cyborg.conf import CONF
@@ -211,13 +212,28 @@ def worker_application():
     else:
         logging.setup(CONF, 'cyborg')
     session.configure()
-    return wsgi_service.access_logged(refuse_chunked(api_app.setup_app()))
+    return access_log.access_logged(refuse_chunked(api_app.setup_app()))
 
 
 class LengthRequired(exception.Invalid):
     code = http.HTTPStatus.LENGTH_REQUIRED
     msg_fmt = ('cyborg-api needs the Content-Length of a request body; '
                'a chunked body (Transfer-Encoding) is refused.')
+
+
+def _drain(stream, limit, size=65536):
+    """Read and drop a refused body (at most ``limit`` bytes): closing a
+    connection with unread bytes would reset it before the client reads
+    the answer."""
+    left = limit
+    while stream is not None and left > 0:
+        try:
+            chunk = stream.read(min(size, left))
+        except (OSError, ValueError):
+            return
+        if not chunk:
+            return
+        left -= len(chunk)
 
 
 def refuse_chunked(app):
@@ -233,13 +249,13 @@ def refuse_chunked(app):
     def refusing(environ, start_response):
         if 'HTTP_TRANSFER_ENCODING' not in environ:
             return app(environ, start_response)
+        _drain(environ.get('wsgi.input'), CONF.api.max_request_body_size)
         exc = LengthRequired()
         LOG.info('%s %s from %s: %s', environ.get('REQUEST_METHOD'),
                  environ.get('PATH_INFO'), environ.get('REMOTE_ADDR'),
                  exc.message)
         response = expose.application_error(exc)
-        headers = response.headerlist + [('Connection', 'close')]
-        start_response(response.status, headers)
+        start_response(response.status, response.headerlist)
         return [response.body]
 
     return refusing

@@ -1,6 +1,6 @@
 """The in-process HTTP server of the standalone mode (cheroot), and what
 ``cyborg-api`` (``cyborg.common.api_server``, granian) shares with it: the
-TLS file checks and the access log.
+TLS file checks.
 
 * :func:`listen` binds a listening socket (IPv4 or IPv6).
 * :class:`WSGIServer` serves one WSGI application on that socket in one
@@ -22,12 +22,13 @@ import os
 import socket
 import ssl
 import threading
-import time
 
 from cheroot import errors as cheroot_errors
 from cheroot import server as cheroot_server
 from cheroot import wsgi as cheroot_wsgi
 from cheroot.ssl import builtin as cheroot_ssl
+
+from cyborg.common import access_log
 
 LOG = logging.getLogger(__name__)
 
@@ -83,37 +84,6 @@ def listen(host, port, backlog=128):
         raise
     sock.listen(backlog)
     return sock
-
-
-ACCESS_LOG = logging.getLogger('cyborg.api.access')
-
-
-def access_logged(app):
-    """One INFO line per request: client, request line, status, time."""
-
-    def logged(environ, start_response):
-        started = time.monotonic()
-        seen = []
-
-        def _start_response(status, headers, exc_info=None):
-            seen.append(status)
-            return start_response(status, headers, exc_info)
-
-        try:
-            return app(environ, _start_response)
-        finally:
-            if ACCESS_LOG.isEnabledFor(logging.INFO):
-                query = environ.get('QUERY_STRING')
-                ACCESS_LOG.info(
-                    '%s "%s %s%s" status: %s time: %.4f',
-                    environ.get('REMOTE_ADDR', '-'),
-                    environ.get('REQUEST_METHOD'),
-                    environ.get('PATH_INFO', ''),
-                    '?' + query if query else '',
-                    seen[0].split(' ', 1)[0] if seen else '-',
-                    time.monotonic() - started)
-
-    return logged
 
 
 class _Request(cheroot_server.HTTPRequest):
@@ -195,7 +165,7 @@ class WSGIServer:
         self.sock = sock
         self.host, self.port = sock.getsockname()[:2]
         self.scheme = 'https' if tls is not None else 'http'
-        self._server = _Server(sock, access_logged(app),
+        self._server = _Server(sock, access_log.access_logged(app),
                                framing_error=framing_error,
                                numthreads=threads,
                                max=threads, timeout=read_timeout,

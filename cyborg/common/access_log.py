@@ -1,0 +1,107 @@
+"""The access log of cyborg-api and the standalone mode: one INFO line per
+request on the ``cyborg.api.access`` logger (client, request line, status,
+time), written off the request's thread.
+
+Formatting a line with oslo.log's context formatter costs more than
+serving a small request, so the request thread only builds the log record
+(with the request context it ran under) and queues it; a thread of the
+process hands the records, in order, to the ``cyborg.api.access`` logger
+(its filters, its handlers, then the root logger's, as configured). The
+thread is started on the first line of each process (so after a fork) and
+drains the queue at exit; a process killed with SIGKILL loses the lines
+not yet written.
+"""
+import atexit
+import logging
+from multiprocessing import util as mp_util
+import os
+import queue
+import threading
+import time
+
+from oslo_context import context as oslo_context
+
+ACCESS_LOG = logging.getLogger('cyborg.api.access')
+FORMAT = '%s "%s %s%s" status: %s time: %.4f'
+_STOP = object()
+
+
+class _Writer:
+    """The queue and the thread writing its records, one per process."""
+
+    def __init__(self):
+        self.queue = queue.SimpleQueue()
+        self.thread = None
+        self.pid = None
+        self.lock = threading.Lock()
+
+    def put(self, record):
+        if self.pid != os.getpid():
+            self._start()
+        self.queue.put(record)
+
+    def _start(self):
+        with self.lock:
+            if self.pid == os.getpid():
+                return
+            self.queue = queue.SimpleQueue()   # a parent's is not ours
+            self.thread = threading.Thread(target=self._run, daemon=True,
+                                           name='access-log')
+            self.thread.start()
+            self.pid = os.getpid()
+            # a multiprocessing child ends with os._exit: no atexit there
+            mp_util.Finalize(self, self.flush, exitpriority=100)
+
+    def _run(self):
+        while True:
+            record = self.queue.get()
+            if record is _STOP:
+                return
+            try:
+                ACCESS_LOG.handle(record)
+            except Exception:  # a broken handler must not stop the log
+                continue
+
+    def flush(self, timeout=5):
+        """Write what is queued and stop the thread (at exit)."""
+        thread = self.thread
+        if thread is None or self.pid != os.getpid():
+            return
+        self.queue.put(_STOP)
+        thread.join(timeout)
+        self.thread, self.pid = None, None
+
+
+_WRITER = _Writer()
+atexit.register(_WRITER.flush)
+
+
+def _record(environ, status, elapsed):
+    query = environ.get('QUERY_STRING')
+    return ACCESS_LOG.makeRecord(
+        ACCESS_LOG.name, logging.INFO, __file__, 0, FORMAT,
+        (environ.get('REMOTE_ADDR', '-'), environ.get('REQUEST_METHOD'),
+         environ.get('PATH_INFO', ''), '?' + query if query else '',
+         status.split(' ', 1)[0] if status else '-', elapsed),
+        None, extra={'context': oslo_context.get_current()})
+
+
+def access_logged(app):
+    """``app`` with one access-log line per request."""
+
+    def logged(environ, start_response):
+        started = time.monotonic()
+        seen = []
+
+        def _start_response(status, headers, exc_info=None):
+            seen.append(status)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return app(environ, _start_response)
+        finally:
+            if ACCESS_LOG.isEnabledFor(logging.INFO):
+                _WRITER.put(_record(environ, seen[0] if seen else None,
+                                    time.monotonic() - started))
+
+    return logged
