@@ -7,9 +7,9 @@ serving a small request, so the request thread only builds the log record
 (with the request context it ran under) and queues it; a thread of the
 process hands the records, in order, to the ``cyborg.api.access`` logger
 (its filters, its handlers, then the root logger's, as configured). The
-thread is started on the first line of each process (so after a fork) and
-drains the queue at exit; a process killed with SIGKILL loses the lines
-not yet written.
+thread is started on the first line of each process, drains the queue and
+stops before the process forks (started again by the next line) and at
+exit; a process killed with SIGKILL loses the lines not yet written.
 """
 import atexit
 import logging
@@ -74,6 +74,9 @@ class _Writer:
 
 _WRITER = _Writer()
 atexit.register(_WRITER.flush)
+# no thread may be writing while the process forks: the child would
+# inherit a handler's stream locked mid-write
+os.register_at_fork(before=_WRITER.flush)
 
 
 def _record(environ, status, elapsed):
