@@ -7,9 +7,10 @@ and a bare WSGI callable (``benchmarks.serving_apps``). For each, requests
 per second of ``GET /``, ``GET /v2/accelerator_requests/{uuid}`` and
 ``POST /v2/accelerator_requests`` (a one-group profile) at concurrency 1
 and 8 (client threads, a new connection per request: uWSGI's http-socket
-closes every connection). Every server writes one line per request to a
-log file, as deployed (uWSGI's request log, gunicorn's access log,
-cyborg-api's ``cyborg.api.access``). Ratios against the baselines of the
+closes every connection). uWSGI and cyborg-api also serve cyborg with each
+worker pinned to one CPU (``-pinned``). Every server writes one line per
+request to a log file, as deployed (uWSGI's request log, gunicorn's access
+log, cyborg-api's ``cyborg.api.access``). Ratios against the baselines of the
 same run::
 
     python -m benchmarks.bench_serving [--seconds S] [--profile]
@@ -46,10 +47,18 @@ APPS = {'cyborg': 'cyborg.wsgi.api:application',
 
 
 def start(server, app, tmp):
+    """``server`` is uwsgi, gunicorn or cyborg-api; ``-pinned``: each
+    worker on one CPU (uWSGI ``--cpu-affinity 1``, cyborg-api ``[api]
+    worker_cpu_affinity``)."""
+    pinned = server.endswith('-pinned')
+    server = server[:-len('-pinned')] if pinned else server
+    api = {'api_workers': '2'}
+    if pinned:
+        api['worker_cpu_affinity'] = 'True'
     # every server writes one line per request to a file, as deployed:
     # uWSGI's request log (its default), gunicorn's access log, cyborg-api's
     # cyborg.api.access lines in its log file
-    dep = servers.Deployment(tmp, api={'api_workers': '2'})
+    dep = servers.Deployment(tmp, api=api)
     env = {'PYTHONPATH': REPO}
     if server == 'uwsgi':
         dep._spawn([servers.tool('uwsgi'), '--master', '--processes', '2',
@@ -58,6 +67,7 @@ def start(server, app, tmp):
                     '--pyargv', '--config-file %s' % dep.conf,
                     '--add-header', 'Connection: close',
                     '--logto', str(tmp / 'uwsgi.log'),
+                    *(['--cpu-affinity', '1'] if pinned else []),
                     '--die-on-term', '--need-app', '--chdir', REPO], env=env)
     elif server == 'gunicorn':
         dep._spawn([servers.tool('gunicorn'), '--workers', '2', '--bind',
@@ -120,34 +130,36 @@ def arq_fixture(url):
 
 def measure(seconds):
     results = {}
-    for server in ('uwsgi', 'gunicorn', 'cyborg-api'):
-        for app in ('bare', 'pecan', 'cyborg'):
-            tmp = pathlib.Path(tempfile.mkdtemp(prefix='bench-serving-'))
-            dep = start(server, app, tmp)
-            try:
-                cases = [('GET /', 'GET', '/', None)]
-                if app == 'cyborg':
-                    name, uuid = arq_fixture(dep.url)
-                    cases += [
-                        ('GET arq', 'GET',
-                         '/v2/accelerator_requests/' + uuid, None),
-                        ('POST arq', 'POST', '/v2/accelerator_requests',
-                         json.dumps({'device_profile_name': name}))]
-                for label, method, path, body in cases:
-                    for c in (1, 8):
-                        results[server, app, label, c] = rate(
-                            dep.port, method, path, body, c, seconds)
-            finally:
-                dep.stop()
-                shutil.rmtree(tmp, ignore_errors=True)
+    runs = [(server, app) for server in ('uwsgi', 'gunicorn', 'cyborg-api')
+            for app in ('bare', 'pecan', 'cyborg')]
+    runs += [('uwsgi-pinned', 'cyborg'), ('cyborg-api-pinned', 'cyborg')]
+    for server, app in runs:
+        tmp = pathlib.Path(tempfile.mkdtemp(prefix='bench-serving-'))
+        dep = start(server, app, tmp)
+        try:
+            cases = [('GET /', 'GET', '/', None)]
+            if app == 'cyborg':
+                name, uuid = arq_fixture(dep.url)
+                cases += [
+                    ('GET arq', 'GET',
+                     '/v2/accelerator_requests/' + uuid, None),
+                    ('POST arq', 'POST', '/v2/accelerator_requests',
+                     json.dumps({'device_profile_name': name}))]
+            for label, method, path, body in cases:
+                for c in (1, 8):
+                    results[server, app, label, c] = rate(
+                        dep.port, method, path, body, c, seconds)
+        finally:
+            dep.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
     return results
 
 
 def table(results):
-    print('%-11s %-7s %-9s %3s %9s' % ('server', 'app', 'request', 'c',
+    print('%-17s %-7s %-9s %3s %9s' % ('server', 'app', 'request', 'c',
                                        'req/s'))
     for (server, app, label, c), value in results.items():
-        print('%-11s %-7s %-9s %3d %9.1f' % (server, app, label, c, value))
+        print('%-17s %-7s %-9s %3d %9.1f' % (server, app, label, c, value))
     print()
 
     def r(a, b):
@@ -163,9 +175,13 @@ def table(results):
                       r((server, 'cyborg', 'GET /', c),
                         (server, 'bare', 'GET /', c))))
         for label in ('GET /', 'GET arq', 'POST arq'):
-            print('c=%d cyborg-api vs uWSGI, %-8s: %.2f (target >= 0.8)' % (
-                c, label, r(('cyborg-api', 'cyborg', label, c),
-                            ('uwsgi', 'cyborg', label, c))))
+            for ours, theirs in (('cyborg-api', 'uwsgi'),
+                                 ('cyborg-api-pinned', 'uwsgi'),
+                                 ('cyborg-api-pinned', 'uwsgi-pinned')):
+                print('c=%d %s vs %s, %-8s: %.2f (target >= 0.8)' % (
+                    c, ours, theirs, label,
+                    r((ours, 'cyborg', label, c),
+                      (theirs, 'cyborg', label, c))))
     print('uWSGI c=1 GET arq / GET /: %.2f (target >= 0.5)' % r(
         ('uwsgi', 'cyborg', 'GET arq', 1), ('uwsgi', 'cyborg', 'GET /', 1)))
     print('uWSGI c=1 POST arq / GET /: %.2f (target >= 0.3)' % r(

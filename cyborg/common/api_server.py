@@ -9,6 +9,8 @@ outside the GIL; each worker process runs the application in at most
 * HTTP/1.1, keep-alive unless ``[api] wsgi_keep_alive`` is off; a request's
   headers must arrive within ``[api] client_socket_timeout`` (granian takes
   at most 60 seconds);
+* with ``[api] worker_cpu_affinity``, worker *i* and all its threads on the
+  *i*-th CPU the process may use (round robin);
 * TLS (1.2 and later) from ``[ssl]`` when ``[api] enable_ssl_api`` is on,
   client certificates required when ``[ssl] ca_file`` is set;
 * SIGTERM and SIGINT: each worker stops accepting and finishes the requests
@@ -21,6 +23,7 @@ outside the GIL; each worker process runs the application in at most
 The application, the database engine and the logging handlers are built in
 each worker (:func:`worker_application`), never in the master.
 """
+import functools
 import http
 import logging as std_logging
 import os
@@ -126,6 +129,11 @@ class _Server(granian_server.MPServer):
         self._sso = socket.socket(fileno=self._sfd)
         self._sso.set_inheritable(True)
 
+    def _spawn_worker(self, idx, target, callback_loader):
+        return super()._spawn_worker(
+            idx, target, functools.partial(_worker_start, idx,
+                                           callback_loader))
+
     def signal_handler_reload(self, *args, **kwargs):
         """SIGHUP: not granian's restart of the workers (a worker that
         stops closes the connections it accepted and has not read yet),
@@ -199,6 +207,27 @@ def serve(server, loader=None):
     _master_configured = True
     server.serve(target_loader=loader or worker_application,
                  wrap_loader=False)
+
+
+def _worker_start(idx, loader):
+    """In worker ``idx`` (0-based), before granian starts its threads."""
+    if CONF.api.worker_cpu_affinity:
+        pin_to_one_cpu(idx)
+    return loader()
+
+
+def pin_to_one_cpu(idx):
+    """Every thread of this process, and those it starts later, on one of
+    the CPUs it may use: the ``idx``-th, round robin. Returns that CPU."""
+    cpus = sorted(os.sched_getaffinity(0))
+    cpu = cpus[idx % len(cpus)]
+    for tid in os.listdir('/proc/self/task'):
+        try:
+            os.sched_setaffinity(int(tid), {cpu})
+        except (ProcessLookupError, PermissionError):   # a thread that ended
+            continue
+    LOG.info('Worker %d pinned to CPU %d', idx + 1, cpu)
+    return cpu
 
 
 def worker_application():

@@ -84,6 +84,45 @@ def test_two_workers_both_serve_and_run_the_story(deployment):
     assert deployment.stop() == 0
 
 
+def _allowed_cpus(pid):
+    """The CPUs each thread of ``pid`` may run on."""
+    found = set()
+    for tid in servers.os.listdir('/proc/%d/task' % pid):
+        try:
+            with open('/proc/%d/task/%s/status' % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith('Cpus_allowed_list:'):
+                        found.add(line.split(':', 1)[1].strip())
+        except FileNotFoundError:    # a thread that just ended
+            continue
+    return found
+
+
+def test_worker_cpu_affinity_pins_every_thread_of_a_worker(tmp_path):
+    cpus = sorted(servers.os.sched_getaffinity(0))
+    dep = servers.Deployment(tmp_path, api={'worker_cpu_affinity': 'True'})
+    try:
+        dep.start_cyborg_api()
+        for _ in range(4):
+            assert _get(dep.url + '/v2/device_profiles').ok
+        workers = dep.pids()
+        assert len(workers) == 2
+        pinned = [_allowed_cpus(pid) for pid in workers]
+        # every thread of a worker (granian's, the application's, the
+        # access log's) on one CPU; the two workers on the first two
+        expected = {str(cpus[0]), str(cpus[1 % len(cpus)])}
+        assert all(len(p) == 1 for p in pinned), pinned
+        assert {p.pop() for p in pinned} == expected
+        if len(cpus) > 1:                  # the master is not pinned
+            master = _allowed_cpus(dep.proc.pid)
+            assert master.isdisjoint({str(c) for c in cpus}), master
+    finally:
+        assert dep.stop() == 0
+    log = dep.log.read_text()
+    assert 'Worker 1 pinned to CPU %d' % cpus[0] in log
+    assert 'Worker 2 pinned to CPU %d' % cpus[1 % len(cpus)] in log
+
+
 def test_https_with_the_ca_file(tmp_path):
     files = certs.make(tmp_path)
     dep = servers.Deployment(
