@@ -10,8 +10,9 @@ and 8 (client threads, a new connection per request: uWSGI's http-socket
 closes every connection). uWSGI and cyborg-api also serve cyborg with each
 worker pinned to one CPU (``-pinned``). Every server writes one line per
 request to a log file, as deployed (uWSGI's request log, gunicorn's access
-log, cyborg-api's ``cyborg.api.access``). Ratios against the baselines of the
-same run::
+log, cyborg-api's ``cyborg.api.access``). Each cell is the median of 3
+rounds over all the servers (see :func:`measure`). Ratios against the
+baselines of the same run::
 
     python -m benchmarks.bench_serving [--seconds S] [--profile]
 
@@ -19,6 +20,7 @@ same run::
 for the ARQ GET and POST and prints the top entries.
 """
 import argparse
+import collections
 import cProfile
 import http.client
 import json
@@ -27,6 +29,7 @@ import pathlib
 import pstats
 import shutil
 import socket
+import statistics
 import sys
 import tempfile
 import threading
@@ -128,31 +131,51 @@ def arq_fixture(url):
     return name, resp.json()['arqs'][0]['uuid']
 
 
-def measure(seconds):
-    results = {}
-    runs = [(server, app) for server in ('uwsgi', 'gunicorn', 'cyborg-api')
-            for app in ('bare', 'pecan', 'cyborg')]
-    runs += [('uwsgi-pinned', 'cyborg'), ('cyborg-api-pinned', 'cyborg')]
-    for server, app in runs:
-        tmp = pathlib.Path(tempfile.mkdtemp(prefix='bench-serving-'))
-        dep = start(server, app, tmp)
-        try:
-            cases = [('GET /', 'GET', '/', None)]
-            if app == 'cyborg':
-                name, uuid = arq_fixture(dep.url)
-                cases += [
-                    ('GET arq', 'GET',
-                     '/v2/accelerator_requests/' + uuid, None),
-                    ('POST arq', 'POST', '/v2/accelerator_requests',
-                     json.dumps({'device_profile_name': name}))]
-            for label, method, path, body in cases:
-                for c in (1, 8):
-                    results[server, app, label, c] = rate(
-                        dep.port, method, path, body, c, seconds)
-        finally:
-            dep.stop()
-            shutil.rmtree(tmp, ignore_errors=True)
-    return results
+RUNS = [(server, app) for server in ('uwsgi', 'gunicorn', 'cyborg-api')
+        for app in ('bare', 'pecan', 'cyborg')]
+RUNS += [('uwsgi-pinned', 'cyborg'), ('cyborg-api-pinned', 'cyborg')]
+LABELS = ('GET /', 'GET arq', 'POST arq')
+
+
+def measure(seconds, rounds=3):
+    """Requests per second of every (server, app, request, concurrency).
+
+    One server runs at a time. The whole list is gone through ``rounds``
+    times, each server started afresh and each of its cells measured for
+    ``seconds / rounds``; the median is reported, so that the machine's
+    drift over the run falls on every server alike rather than on
+    whichever ran last.
+    """
+    samples = collections.defaultdict(list)
+    for _round in range(rounds):
+        for server, app in RUNS:
+            tmp = pathlib.Path(tempfile.mkdtemp(prefix='bench-serving-'))
+            dep = start(server, app, tmp)
+            try:
+                cases = [('GET /', 'GET', '/', None)]
+                if app == 'cyborg':
+                    name, uuid = arq_fixture(dep.url)
+                    cases += [
+                        ('GET arq', 'GET',
+                         '/v2/accelerator_requests/' + uuid, None),
+                        ('POST arq', 'POST', '/v2/accelerator_requests',
+                         json.dumps({'device_profile_name': name}))]
+                for label, method, path, body in cases:
+                    for c in (1, 8):
+                        samples[server, app, label, c].append(rate(
+                            dep.port, method, path, body, c,
+                            seconds / rounds))
+            finally:
+                dep.stop()
+                shutil.rmtree(tmp, ignore_errors=True)
+    return {key: statistics.median(values)
+            for key, values in sorted(samples.items(),
+                                      key=lambda kv: _order(kv[0]))}
+
+
+def _order(key):
+    server, app, label, c = key
+    return RUNS.index((server, app)), LABELS.index(label), c
 
 
 def table(results):
@@ -243,7 +266,8 @@ def profile(count=300, top=20):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--seconds', type=float, default=3.0)
+    parser.add_argument('--seconds', type=float, default=6.0,
+                        help='seconds per cell, over all rounds')
     parser.add_argument('--profile', action='store_true')
     args = parser.parse_args()
     table(measure(args.seconds))
