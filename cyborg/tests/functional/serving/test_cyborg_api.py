@@ -80,7 +80,13 @@ def test_two_workers_both_serve_and_run_the_story(deployment):
                 assert _get(deployment.url + '/v2/device_profiles').ok
         finally:
             servers.os.kill(frozen, signal.SIGCONT)
-        assert set(_access_pids(deployment, deployment_log)) == {serving}
+        # access lines are written by a thread of the worker, just after
+        # the answer: wait for the four before the next round
+        deadline = time.monotonic() + 10
+        while (len(_access_pids(deployment, deployment_log)) < 4
+               and time.monotonic() < deadline):
+            time.sleep(0.05)
+        assert _access_pids(deployment, deployment_log) == [serving] * 4
     assert deployment.stop() == 0
 
 
