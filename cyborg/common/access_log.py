@@ -7,9 +7,10 @@ serving a small request, so the request thread only builds the log record
 (with the request context it ran under) and queues it; a thread of the
 process hands the records, in order, to the ``cyborg.api.access`` logger
 (its filters, its handlers, then the root logger's, as configured). The
-thread is started on the first line of each process, drains the queue and
-stops before the process forks (started again by the next line) and at
-exit; a process killed with SIGKILL loses the lines not yet written.
+thread is started on the first line of each process (a forked child starts
+its own; no line is being written while a process forks) and drains the
+queue at exit; a process killed with SIGKILL loses the lines not yet
+written.
 """
 import atexit
 import logging
@@ -30,10 +31,17 @@ class _Writer:
     """The queue and the thread writing its records, one per process."""
 
     def __init__(self):
+        self._reset()
+        self.finalized_in = None
+
+    def _reset(self):
         self.queue = queue.SimpleQueue()
         self.thread = None
         self.pid = None
         self.lock = threading.Lock()
+        # held while a record is written, and across a fork: the child
+        # must not inherit a handler's stream locked mid-write
+        self.writing = threading.Lock()
 
     def put(self, record):
         if self.pid != os.getpid():
@@ -44,23 +52,25 @@ class _Writer:
         with self.lock:
             if self.pid == os.getpid():
                 return
-            self.queue = queue.SimpleQueue()   # a parent's is not ours
             self.thread = threading.Thread(target=self._run, daemon=True,
                                            name='access-log')
             self.thread.start()
             self.pid = os.getpid()
-            # a multiprocessing child ends with os._exit: no atexit there
-            mp_util.Finalize(self, self.flush, exitpriority=100)
+            if self.finalized_in != self.pid:
+                # a multiprocessing child ends with os._exit: no atexit
+                mp_util.Finalize(self, self.flush, exitpriority=100)
+                self.finalized_in = self.pid
 
     def _run(self):
         while True:
             record = self.queue.get()
             if record is _STOP:
                 return
-            try:
-                ACCESS_LOG.handle(record)
-            except Exception:  # a broken handler must not stop the log
-                continue
+            with self.writing:
+                try:
+                    ACCESS_LOG.handle(record)
+                except Exception:  # a broken handler must not stop the log
+                    continue
 
     def flush(self, timeout=5):
         """Write what is queued and stop the thread (at exit)."""
@@ -71,12 +81,21 @@ class _Writer:
         thread.join(timeout)
         self.thread, self.pid = None, None
 
+    def before_fork(self):
+        self.writing.acquire()
+
+    def after_fork_in_parent(self):
+        self.writing.release()
+
+    def after_fork_in_child(self):
+        self._reset()          # the parent's thread and queue are not ours
+
 
 _WRITER = _Writer()
 atexit.register(_WRITER.flush)
-# no thread may be writing while the process forks: the child would
-# inherit a handler's stream locked mid-write
-os.register_at_fork(before=_WRITER.flush)
+os.register_at_fork(before=_WRITER.before_fork,
+                    after_in_parent=_WRITER.after_fork_in_parent,
+                    after_in_child=_WRITER.after_fork_in_child)
 
 
 def _record(environ, status, elapsed):

@@ -42,7 +42,9 @@ class StandaloneProcess:
                '--state-dir', self.state_dir,
                '--bind-port', str(self.port),
                '--placement-port', str(self.placement_port)] + self.args
-        env = dict(os.environ, PYTHONUNBUFFERED='1')
+        # PYTHONFAULTHANDLER: a stop that hangs dumps every thread's stack
+        # (SIGABRT, see stop()) into the output the test reports
+        env = dict(os.environ, PYTHONUNBUFFERED='1', PYTHONFAULTHANDLER='1')
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True,
                                      env=env)
@@ -76,8 +78,17 @@ class StandaloneProcess:
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                self.proc.send_signal(signal.SIGABRT)
+                try:
+                    self.proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+                if self._drain is not None:
+                    self._drain.join(10)
+                raise AssertionError(
+                    'cyborg-standalone did not stop within 30s of SIGINT; '
+                    'its threads then:\n%s' % self.output[-20000:])
         if self._drain is not None:
             self._drain.join(10)
         return self.proc.returncode if self.proc else None
