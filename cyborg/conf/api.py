@@ -32,15 +32,16 @@ opts = [
     cfg.BoolOpt('worker_cpu_affinity', default=False,
                 help='Pin each cyborg-api worker process, with all its '
                      'threads, to one CPU: worker i to the i-th CPU the '
-                     'process may use, round robin. A request is handed '
-                     'from the HTTP server\'s thread to an application '
-                     'thread; on one CPU that hand-off stays in its caches '
-                     '(in the serving benchmark, 10-25% more requests per '
-                     'second at concurrency 1). Turn it on where the API '
-                     'has its CPUs to itself (a dedicated host, a container '
-                     'with its own cpuset) and api_workers is a multiple '
-                     'of their number; leave it off on a shared host, where '
-                     'a pinned worker cannot move away from a busy CPU.'),
+                     'process may use, round robin. It keeps the hand-off '
+                     'of a request between the HTTP server\'s thread and '
+                     'an application thread on one CPU. Consider it where '
+                     'the API has its CPUs to itself (a dedicated host, a '
+                     'container with its own cpuset) and api_workers is a '
+                     'multiple of their number, and measure: on the 2-CPU '
+                     'virtual machine of the serving benchmark its effect '
+                     'was within the noise. Leave it off on a shared host, '
+                     'where a pinned worker cannot move away from a busy '
+                     'CPU.'),
     cfg.BoolOpt('enable_ssl_api', default=False,
                 help='Serve cyborg-api over HTTPS with [ssl] cert_file and '
                      'key_file (and, for client certificates, ca_file).'),
