@@ -197,7 +197,7 @@ def table(results):
                         (server, 'pecan', 'GET /', c)),
                       r((server, 'cyborg', 'GET /', c),
                         (server, 'bare', 'GET /', c))))
-        for label in ('GET /', 'GET arq', 'POST arq'):
+        for label in LABELS:
             for ours, theirs in (('cyborg-api', 'uwsgi'),
                                  ('cyborg-api-pinned', 'uwsgi'),
                                  ('cyborg-api-pinned', 'uwsgi-pinned')):

@@ -8,9 +8,8 @@ headers, HTTPS with ``[ssl]`` when ``[api] enable_ssl_api``.
 
 Signals (to the master): SIGTERM (and SIGINT) stop accepting and let the
 requests in progress finish within ``[DEFAULT] graceful_shutdown_timeout``;
-SIGHUP mutates the configuration (the mutable options: ``debug``, ...) and
-replaces the workers one at a time, each new one serving before the old
-one stops.
+SIGHUP re-reads the mutable options (``debug``, ...) in the master and in
+every worker, in place.
 """
 import os
 import sys
@@ -20,7 +19,7 @@ from oslo_log import log as logging
 from cyborg.cmd import common
 from cyborg.common import api_server
 from cyborg.common import service
-from cyborg.common import wsgi_service
+from cyborg.common import tls
 from cyborg.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -39,15 +38,15 @@ def main(argv=None):
     common.parse_args(argv)
     service.register_opts(CONF)
     try:
-        tls = api_server.tls_files()
-    except wsgi_service.TLSConfigError as exc:
+        tls_files = tls.files()
+    except tls.TLSConfigError as exc:
         LOG.error('cyborg-api cannot start: %s', exc)
         print('cyborg-api: %s' % exc, file=sys.stderr)
         return 1
     workers = worker_count()
-    server = api_server.build(workers, tls)
+    server = api_server.build(workers, tls_files)
     LOG.info('cyborg-api starting on %s://%s:%d with %d worker(s)',
-             'https' if tls else 'http', CONF.api.host_ip, CONF.api.port,
+             'https' if tls_files else 'http', CONF.api.host_ip, CONF.api.port,
              workers)
     try:
         api_server.serve(server)

@@ -39,17 +39,17 @@ from granian import server as granian_server
 from oslo_log import log as logging
 
 from cyborg.api import app as api_app
+from cyborg.api import body_reader
 from cyborg.api import expose
 from cyborg.common import access_log
 from cyborg.common import exception
-from cyborg.common import wsgi_service
 from cyborg.conf import CONF
 
 LOG = logging.getLogger(__name__)
 
 #: granian reads a request's headers within this many ms at most
 MAX_HEADER_TIMEOUT_MS = 60000
-#: seconds between starting a new worker and stopping the old on SIGHUP
+#: seconds granian waits before replacing a worker that died
 RESPAWN_INTERVAL = 1.0
 #: granian's own log records go to the root logger (oslo.log's handlers)
 #: and its access log stays off (``cyborg.api.access`` is the access log)
@@ -61,36 +61,9 @@ GRANIAN_LOGGING = {
                            'level': std_logging.CRITICAL + 1},
     },
 }
-_PKCS1_MARKERS = (b'-----BEGIN RSA PRIVATE KEY-----',
-                  b'-----BEGIN EC PRIVATE KEY-----',
-                  b'-----BEGIN ENCRYPTED PRIVATE KEY-----')
-
 # set in the master once its configuration is parsed; a worker forked from
 # it inherits the parsed configuration, one started afresh parses its own
 _master_configured = False
-
-
-def tls_files(conf=CONF):
-    """The checked ``[ssl]`` files when TLS is on, else None.
-
-    Besides :func:`wsgi_service.tls_config`'s checks (present, readable,
-    a matching pair), the key must be unencrypted PKCS#8, the one form
-    granian reads; another form is named with the command converting it.
-    """
-    if not conf.api.enable_ssl_api:
-        return None
-    tls = wsgi_service.tls_config(conf.ssl.cert_file, conf.ssl.key_file,
-                                  conf.ssl.ca_file)
-    with open(tls.key_file, 'rb') as f:
-        head = f.read(4096)
-    for marker in _PKCS1_MARKERS:
-        if marker in head:
-            raise wsgi_service.TLSConfigError(
-                '[ssl] key_file %s must be an unencrypted PKCS#8 key '
-                '("BEGIN PRIVATE KEY"); convert it with: openssl pkcs8 '
-                '-topk8 -nocrypt -in %s -out <new file>'
-                % (tls.key_file, tls.key_file))
-    return tls
 
 
 def _header_timeout_ms(conf):
@@ -161,7 +134,8 @@ class _ThreadCountAdvice(std_logging.Filter):
 
 
 def build(workers, tls, conf=CONF):
-    """granian's multi-process server for the API, not started."""
+    """granian's multi-process server for the API, not started; ``tls``:
+    what :func:`cyborg.common.tls.files` answered."""
     threads = conf.api.worker_threads
     kwargs = {}
     if tls is not None:
@@ -169,8 +143,8 @@ def build(workers, tls, conf=CONF):
             ssl_cert=pathlib.Path(tls.cert_file),
             ssl_key=pathlib.Path(tls.key_file),
             ssl_protocol_min=granian_constants.SSLProtocols.tls12)
-        if conf.ssl.ca_file:
-            kwargs.update(ssl_ca=pathlib.Path(conf.ssl.ca_file),
+        if tls.ca_file:
+            kwargs.update(ssl_ca=pathlib.Path(tls.ca_file),
                           ssl_client_verify=True)
     server = _Server(
         'cyborg.common.api_server:worker_application',
@@ -250,21 +224,6 @@ class LengthRequired(exception.Invalid):
                'a chunked body (Transfer-Encoding) is refused.')
 
 
-def _drain(stream, limit, size=65536):
-    """Read and drop a refused body (at most ``limit`` bytes): closing a
-    connection with unread bytes would reset it before the client reads
-    the answer."""
-    left = limit
-    while stream is not None and left > 0:
-        try:
-            chunk = stream.read(min(size, left))
-        except (OSError, ValueError):
-            return
-        if not chunk:
-            return
-        left -= len(chunk)
-
-
 def refuse_chunked(app):
     """411, in the contract's shape, for a request with a chunked body.
 
@@ -278,7 +237,11 @@ def refuse_chunked(app):
     def refusing(environ, start_response):
         if 'HTTP_TRANSFER_ENCODING' not in environ:
             return app(environ, start_response)
-        _drain(environ.get('wsgi.input'), CONF.api.max_request_body_size)
+        try:   # read and drop it: a connection closed with unread bytes
+            # is reset before the client reads the answer
+            body_reader.read_body(environ, CONF.api.max_request_body_size)
+        except Exception:  # refused either way
+            pass
         exc = LengthRequired()
         LOG.info('%s %s from %s: %s', environ.get('REQUEST_METHOD'),
                  environ.get('PATH_INFO'), environ.get('REMOTE_ADDR'),

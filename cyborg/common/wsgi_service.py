@@ -1,72 +1,28 @@
-"""The in-process HTTP server of the standalone mode (cheroot), and what
-``cyborg-api`` (``cyborg.common.api_server``, granian) shares with it: the
-TLS file checks.
+"""The in-process HTTP server of the standalone mode: cheroot.
 
 * :func:`listen` binds a listening socket (IPv4 or IPv6).
 * :class:`WSGIServer` serves one WSGI application on that socket in one
   process: HTTP/1.1 with keep-alive, at most ``threads`` requests at a time
-  (further connections wait), a read timeout per connection, TLS when a
-  :class:`TLS` is given. ``stop()`` stops accepting and lets the
+  (further connections wait), a read timeout per connection. ``stop()``
+  stops accepting and lets the
   requests in progress finish within ``shutdown_timeout`` seconds.
   The request body is left to the application (``cyborg.api.body_reader``)
   even when it is chunked, and the 400s cheroot answers itself before the
   application runs (a malformed ``Content-Length``, a broken header) are
   answered in the application's error shape when a ``framing_error``
   callable is given (see :class:`_Request`).
-* :func:`tls_config` builds the server's TLS context from file names and
-  says clearly which file is missing or unreadable.
 """
-import collections
 import logging
-import os
 import socket
-import ssl
 import threading
 
 from cheroot import errors as cheroot_errors
 from cheroot import server as cheroot_server
 from cheroot import wsgi as cheroot_wsgi
-from cheroot.ssl import builtin as cheroot_ssl
 
 from cyborg.common import access_log
 
 LOG = logging.getLogger(__name__)
-
-
-class TLSConfigError(Exception):
-    """The TLS files of the server cannot be used."""
-
-
-def _readable(kind, path):
-    if not path:
-        raise TLSConfigError('[ssl] %s is required when TLS is enabled'
-                             % kind)
-    if not os.path.isfile(path):
-        raise TLSConfigError('[ssl] %s %s does not exist' % (kind, path))
-    if not os.access(path, os.R_OK):
-        raise TLSConfigError('[ssl] %s %s is not readable' % (kind, path))
-
-
-TLS = collections.namedtuple('TLS', 'cert_file key_file context')
-
-
-def tls_config(cert_file, key_file, ca_file=None):
-    """Checked TLS settings of the server; with ``ca_file``, clients must
-    present a certificate signed by that CA (mutual TLS)."""
-    _readable('cert_file', cert_file)
-    _readable('key_file', key_file)
-    if ca_file:
-        _readable('ca_file', ca_file)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    try:
-        context.load_cert_chain(cert_file, key_file)
-        if ca_file:
-            context.load_verify_locations(ca_file)
-            context.verify_mode = ssl.CERT_REQUIRED
-    except (ssl.SSLError, OSError) as exc:
-        raise TLSConfigError('[ssl] cannot load the certificate %s / key '
-                             '%s: %s' % (cert_file, key_file, exc)) from exc
-    return TLS(cert_file, key_file, context)
 
 
 def listen(host, port, backlog=128):
@@ -160,31 +116,21 @@ class WSGIServer:
     """Serve ``app`` on ``sock`` in a background thread of this process."""
 
     def __init__(self, app, sock, threads=16, read_timeout=60,
-                 shutdown_timeout=60, keepalive=True, tls=None,
-                 max_keepalive=100, name='cyborg-api', framing_error=None):
+                 shutdown_timeout=60, name='cyborg-api', framing_error=None):
         self.sock = sock
         self.host, self.port = sock.getsockname()[:2]
-        self.scheme = 'https' if tls is not None else 'http'
         self._server = _Server(sock, access_log.access_logged(app),
                                framing_error=framing_error,
                                numthreads=threads,
                                max=threads, timeout=read_timeout,
                                shutdown_timeout=shutdown_timeout,
                                server_name=name)
-        self._server.keep_alive_conn_limit = max_keepalive
-        if not keepalive:
-            self._server.protocol = 'HTTP/1.0'
-        if tls is not None:
-            adapter = cheroot_ssl.BuiltinSSLAdapter(tls.cert_file,
-                                                    tls.key_file)
-            adapter.context = tls.context
-            self._server.ssl_adapter = adapter
         self._thread = None
 
     @property
     def url(self):
         host = '[%s]' % self.host if ':' in self.host else self.host
-        return '%s://%s:%d' % (self.scheme, host, self.port)
+        return 'http://%s:%d' % (host, self.port)
 
     def start(self):
         self._server.prepare()
