@@ -218,12 +218,8 @@ class _HostDiff:
             attributes.extend(
                 {'uuid': _new_uuid(), 'deployable_id': row.id,
                  'key': key, 'value': value} for key, value in pairs)
-            handles.extend(
-                {'uuid': _new_uuid(), 'deployable_id': row.id,
-                 'cpid_id': cp.id, 'in_use': False,
-                 'attach_type': h['attach_type'],
-                 'attach_info': h['attach_info']}
-                for h in dep['attach_handle_list'])
+            handles.extend(self._handle_values(row, cp, h)
+                           for h in dep['attach_handle_list'])
             self.out.wanted[slot] = self._wanted(dev, row, pairs)
         # Rows nothing reads back in this transaction: ORM bulk inserts
         # (column defaults applied, no objects to track).
@@ -235,11 +231,12 @@ class _HostDiff:
         self._new_devices = []
 
     @staticmethod
-    def _handle(row, cp, handle):
-        return models.AttachHandle(
-            uuid=_new_uuid(), deployable_id=row.id, cpid_id=cp.id,
-            in_use=False, attach_type=handle['attach_type'],
-            attach_info=handle['attach_info'])
+    def _handle_values(row, cp, handle):
+        """The columns of a new, free attach handle."""
+        return {'uuid': _new_uuid(), 'deployable_id': row.id,
+                'cpid_id': cp.id, 'in_use': False,
+                'attach_type': handle['attach_type'],
+                'attach_info': handle['attach_info']}
 
     def _update_deployable(self, dev, cp, row, dep):
         resync = row.rp_uuid != rp_sync.provider_uuid(row.name)
@@ -343,7 +340,8 @@ class _HostDiff:
         changed = self._remove_handles(row, gone)
         for info, handle in new.items():
             if info not in old:
-                self.session.add(self._handle(row, cp, handle))
+                self.session.add(models.AttachHandle(
+                    **self._handle_values(row, cp, handle)))
                 changed = True
             elif old[info].attach_type != handle['attach_type']:
                 old[info].attach_type = handle['attach_type']

@@ -82,8 +82,11 @@ class _Phases:
         self.states[want.rp_uuid] = state
 
     def inventories(self, fresh):
-        items = {w.rp_uuid: (self.states[w.rp_uuid], inventories_of(w))
-                 for w in fresh if inventories_of(w)}
+        items = {}
+        for w in fresh:
+            inventories = inventories_of(w)
+            if inventories:
+                items[w.rp_uuid] = (self.states[w.rp_uuid], inventories)
         left = set(self.client.set_inventories(
             items, self.workers)) if items else set()
         self.run(lambda w: self.sync.sync_inventory(
