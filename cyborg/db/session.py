@@ -9,6 +9,7 @@ import functools
 import logging
 import os
 import random
+import sqlite3
 import threading
 import time
 
@@ -81,6 +82,39 @@ def _sqlite_file_tuning(engine):
 _main.append_on_engine_create(_sqlite_file_tuning)
 
 
+def begin_on_the_driver(engine):
+    """On SQLite, send the ``BEGIN`` of every transaction straight to the
+    driver instead of through SQLAlchemy's statement execution.
+
+    oslo.db turns off pysqlite's own transaction handling and begins each
+    transaction itself with ``conn.execute(text("BEGIN"))``: a full
+    statement execution (cache key, execution context, result object,
+    events) that cost more than the query it opens - about 30 us of a
+    one-row read's 110 us here. The replacement keeps oslo.db's marker
+    (``conn.info['in_transaction']``, cleared by its commit and rollback
+    listeners) and its meaning; only the way the ``BEGIN`` is sent
+    changes. If oslo.db's listener is not found (a later oslo.db), it is
+    left as it is.
+    """
+    if engine.dialect.name != 'sqlite':
+        return
+    for listener in list(engine.dispatch.begin):
+        if getattr(listener, '__name__', None) == '_sqlite_emit_begin':
+            sa.event.remove(engine, 'begin', listener)
+            sa.event.listen(engine, 'begin', _begin_on_the_driver)
+            return
+    LOG.debug('oslo.db SQLite BEGIN listener not found; kept as it is')
+
+
+def _begin_on_the_driver(conn):
+    if 'in_transaction' not in conn.info:
+        conn.connection.driver_connection.execute('BEGIN')
+        conn.info['in_transaction'] = True
+
+
+_main.append_on_engine_create(begin_on_the_driver)
+
+
 def _pool_connections(engine, conf=CONF):
     old = engine.pool
     if not isinstance(old, sa.pool.NullPool):
@@ -143,11 +177,17 @@ def take_write_lock(connection):
     if (connection.dialect.name != 'sqlite'
             or not connection.info.get('in_transaction')):
         return
-    # Nothing ran yet in the deferred transaction oslo.db began.
-    if getattr(connection.connection.dbapi_connection, 'in_transaction',
-               True):
-        connection.exec_driver_sql('ROLLBACK')
-    connection.exec_driver_sql('BEGIN IMMEDIATE')
+    # Nothing ran yet in the deferred transaction oslo.db began. Both
+    # statements go straight to the driver (see begin_on_the_driver); a
+    # busy file still surfaces as SQLAlchemy's OperationalError, which
+    # is_busy and retry_on_busy know.
+    driver = connection.connection.driver_connection
+    if getattr(driver, 'in_transaction', True):
+        driver.execute('ROLLBACK')
+    try:
+        driver.execute('BEGIN IMMEDIATE')
+    except sqlite3.Error as exc:
+        raise sa.exc.OperationalError('BEGIN IMMEDIATE', (), exc) from exc
 
 
 def configure(conf=CONF):

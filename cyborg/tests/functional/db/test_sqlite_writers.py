@@ -5,12 +5,17 @@
   fail at once (SQLite cannot wait for a stale snapshot); with the
   writer's ``BEGIN IMMEDIATE`` (``cyborg.db.session``) every one waits for
   the lock and commits. Readers never wait for a writer.
+* The ``BEGIN`` that :func:`cyborg.db.session.begin_on_the_driver` sends
+  straight to the driver still opens a transaction: a reader keeps its
+  snapshot across statements while a writer commits; a writer that finds
+  the file locked gets the OperationalError that ``retry_on_busy`` retries.
 * Two writer processes (what uWSGI or cyborg-api workers share) create
   ARQs under steady load through the service's sessions: every create
   commits.
 """
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -63,6 +68,55 @@ def test_read_then_write_transactions_all_commit(database):  # noqa: F811
         t.join(120)
     assert errors == []
     assert _count(cyborg_context.get_admin_context()) == THREADS * EACH
+
+
+@session.reader
+def _count_twice(context, between):
+    first = _count(context)     # the snapshot starts at the first read
+    between()
+    return first, _count(context)
+
+
+def test_a_reader_keeps_its_snapshot_while_a_writer_commits(
+        database):  # noqa: F811
+    ctx = cyborg_context.get_admin_context()
+    # as the service's file: write-ahead log, so the writer never waits
+    # for the reader
+    wal = sqlite3.connect(database.path)
+    wal.execute('PRAGMA journal_mode=WAL')
+    wal.close()
+    database.engine.dispose()
+    assert [fn.__name__ for fn in database.engine.dispatch.begin] == [
+        '_begin_on_the_driver']
+
+    def write_in_another_thread():
+        t = threading.Thread(target=_count_then_add, args=(
+            cyborg_context.get_admin_context(), 'other'))
+        t.start()
+        t.join(30)
+
+    assert _count_twice(ctx, write_in_another_thread) == (0, 0)
+    assert _count(ctx) == 1     # the write did commit
+
+
+def test_a_writer_finding_the_file_locked_gets_a_retryable_error(
+        database):  # noqa: F811
+    blocker = sqlite3.connect(database.path, isolation_level=None)
+    blocker.execute('BEGIN IMMEDIATE')
+    try:
+        with database.engine.connect() as conn:
+            conn.exec_driver_sql('PRAGMA busy_timeout=50')
+            try:
+                session.take_write_lock(conn)
+            except Exception as exc:  # noqa: BLE001 - asserted below
+                error = exc
+            else:
+                error = None
+    finally:
+        blocker.execute('ROLLBACK')
+        blocker.close()
+    assert isinstance(error, sa.exc.OperationalError), repr(error)
+    assert session.is_busy(error)
 
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
