@@ -5,12 +5,17 @@ time), written off the request's thread.
 Formatting a line with oslo.log's context formatter costs more than
 serving a small request, so the request thread only builds the log record
 (with the request context it ran under) and queues it; a thread of the
-process hands the records, in order, to the ``cyborg.api.access`` logger
-(its filters, its handlers, then the root logger's, as configured). The
-thread is started on the first line of each process (a forked child starts
-its own; no line is being written while a process forks) and drains the
-queue at exit; a process killed with SIGKILL loses the lines not yet
-written.
+process hands the queued records, in order, to the ``cyborg.api.access``
+logger (its filters, its handlers, then the root logger's, as configured)
+every :data:`WRITE_INTERVAL` seconds. Waking that thread for each line
+instead cost a served ``GET /`` more CPU than the formatting itself
+(thread wake-up and the GIL passed back and forth while the response was
+still being sent): about 110 us per request against 30 us.
+
+The thread is started on the first line of each process (a forked child
+starts its own; no line is being written while a process forks) and
+drains the queue at exit; a process killed with SIGKILL loses the lines
+not yet written (at most the last :data:`WRITE_INTERVAL` seconds').
 """
 import atexit
 import logging
@@ -24,7 +29,8 @@ from oslo_context import context as oslo_context
 
 ACCESS_LOG = logging.getLogger('cyborg.api.access')
 FORMAT = '%s "%s %s%s" status: %s time: %.4f'
-_STOP = object()
+# Seconds between two writes of the queued lines.
+WRITE_INTERVAL = 0.1
 
 
 class _Writer:
@@ -36,6 +42,7 @@ class _Writer:
 
     def _reset(self):
         self.queue = queue.SimpleQueue()
+        self.stop = threading.Event()
         self.thread = None
         self.pid = None
         self.lock = threading.Lock()
@@ -62,22 +69,29 @@ class _Writer:
                 self.finalized_in = self.pid
 
     def _run(self):
-        while True:
-            record = self.queue.get()
-            if record is _STOP:
-                return
-            with self.writing:
+        stop = self.stop
+        while not stop.wait(WRITE_INTERVAL):
+            self._write_queued()
+        self._write_queued()
+
+    def _write_queued(self):
+        with self.writing:
+            while True:
+                try:
+                    record = self.queue.get_nowait()
+                except queue.Empty:
+                    return
                 try:
                     ACCESS_LOG.handle(record)
-                except Exception:  # a broken handler must not stop the log
-                    continue
+                except Exception:  # noqa: BLE001,S112 - a broken handler
+                    continue       # must not stop the log
 
     def flush(self, timeout=5):
         """Write what is queued and stop the thread (at exit)."""
         thread = self.thread
         if thread is None or self.pid != os.getpid():
             return
-        self.queue.put(_STOP)
+        self.stop.set()
         thread.join(timeout)
         self.thread, self.pid = None, None
 

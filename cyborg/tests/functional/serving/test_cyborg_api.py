@@ -14,6 +14,7 @@ import time
 import pytest
 import requests
 
+from cyborg.common import access_log
 from cyborg.tests.functional.serving import certs
 from cyborg.tests.functional.serving import servers
 from cyborg.tests.functional.serving import stories
@@ -73,21 +74,39 @@ def test_two_workers_both_serve_and_run_the_story(deployment):
     assert not stories.run_gabbi(deployment.url)
     assert stories.run_sdk(deployment.url) == 'Initial'
     for frozen, serving in (workers, workers[::-1]):
-        deployment_log = len(deployment.log.read_text())
+        # the lines of the earlier requests are all written (each worker
+        # writes its queued lines every access_log.WRITE_INTERVAL)
+        deployment_log = _quiet_log_size(deployment)
         _freeze(frozen)
         try:
             for _ in range(4):
                 assert _get(deployment.url + '/v2/device_profiles').ok
         finally:
             servers.os.kill(frozen, signal.SIGCONT)
-        # access lines are written by a thread of the worker, just after
-        # the answer: wait for the four before the next round
+        # access lines are written by a thread of the worker, shortly
+        # after the answer: wait for the four
         deadline = time.monotonic() + 10
         while (len(_access_pids(deployment, deployment_log)) < 4
                and time.monotonic() < deadline):
             time.sleep(0.05)
         assert _access_pids(deployment, deployment_log) == [serving] * 4
     assert deployment.stop() == 0
+
+
+def _quiet_log_size(deployment, timeout=10):
+    """The size of the log once it has stopped growing for three access
+    log write intervals."""
+    quiet = 3 * access_log.WRITE_INTERVAL
+    deadline = time.monotonic() + timeout
+    size, since = len(deployment.log.read_text()), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(access_log.WRITE_INTERVAL / 2)
+        now = len(deployment.log.read_text())
+        if now != size:
+            size, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return size
+    raise AssertionError('the log kept growing for %d s' % timeout)
 
 
 def _allowed_cpus(pid):
