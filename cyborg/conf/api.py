@@ -12,10 +12,15 @@ opts = [
                help='Number of cyborg-api worker processes; defaults to '
                     'the number of CPUs. All workers accept connections '
                     'from one listening socket.'),
-    cfg.IntOpt('worker_threads', default=16, min=1,
+    cfg.IntOpt('worker_threads', default=4, min=1,
                help='Requests one cyborg-api worker runs at the same time '
                     '(its application threads); further requests wait '
-                    'until one ends. Keep workers x worker_threads within '
+                    'until one ends. Python runs one thread of a process '
+                    'at a time: a few threads serve short requests faster '
+                    'than many (with 16, the ARQ GET and POST lost 10-25 % '
+                    'of their throughput on 2 CPUs); raise it where '
+                    'requests wait on a remote database or on the '
+                    'conductor. Keep workers x worker_threads within '
                     'what the database ([database] max_pool_size + '
                     'max_overflow per worker) can take.'),
     cfg.IntOpt('client_socket_timeout', default=60, min=1,

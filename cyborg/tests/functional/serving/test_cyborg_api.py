@@ -3,7 +3,8 @@
 Two workers both serve (each is frozen in turn while the other answers);
 HTTPS with a generated CA (openstacksdk verifies with the CA file); a
 missing certificate is a clear error at start; SIGTERM lets a slow request
-finish; SIGHUP during traffic loses no request and turns on debug logging.
+finish; SIGHUP during traffic loses no request and turns on debug logging;
+``[api] worker_threads`` bounds the requests a worker runs at once.
 """
 import json
 import signal
@@ -360,3 +361,40 @@ def test_broken_framing_stores_nothing(deployment):
     lines = [line for line in log.splitlines() if refused in line]
     assert len(lines) == 3 and all(' INFO ' in line for line in lines), lines
     assert 'Traceback' not in log
+
+
+def test_worker_threads_bound_the_requests_a_worker_runs(tmp_path):
+    """One worker with 2 threads: two requests whose bodies are still
+    coming hold both; a third waits until one of them ends."""
+    dep = servers.Deployment(tmp_path, api={'api_workers': '1',
+                                            'worker_threads': '2'})
+    dep.start_cyborg_api()
+    try:
+        bodies = [json.dumps([{'name': 'held-%d' % i, 'groups': [
+            {'resources:FPGA': '1'}]}]).encode() for i in range(2)]
+        held = [_slow_post(dep.port, body, 10) for body in bodies]
+        time.sleep(1)                   # both are being read
+        third = {}
+
+        def get():
+            third['response'] = requests.get(
+                dep.url + '/', headers=dict(HEADERS, Connection='close'),
+                timeout=30)
+            third['at'] = time.monotonic()
+
+        waiter = threading.Thread(target=get)
+        waiter.start()
+        waiter.join(2)
+        assert waiter.is_alive(), 'a third request ran beside the two'
+        released = time.monotonic()
+        held[0].sendall(bodies[0][10:])
+        assert _read_response(held[0]).startswith(b'HTTP/1.1 201')
+        waiter.join(30)
+        assert third['response'].status_code == 200
+        assert third['at'] >= released
+        held[1].sendall(bodies[1][10:])
+        assert _read_response(held[1]).startswith(b'HTTP/1.1 201')
+        for sock in held:
+            sock.close()
+    finally:
+        assert dep.stop() == 0
