@@ -8,13 +8,14 @@ per second of ``GET /``, ``GET /v2/accelerator_requests/{uuid}`` and
 ``POST /v2/accelerator_requests`` (a one-group profile) at concurrency 1
 and 8 (client threads, a new connection per request: uWSGI's http-socket
 closes every connection). uWSGI and cyborg-api also serve cyborg with each
-worker pinned to one CPU (``-pinned``). Every server writes one line per
-request to a log file, as deployed (uWSGI's request log, gunicorn's access
-log, cyborg-api's ``cyborg.api.access``). Each cell is the median of 3
-rounds over all the servers (see :func:`measure`). Ratios against the
-baselines of the same run::
+worker pinned to one CPU (``-pinned``), and cyborg-api with one thread
+per worker (``-2x1``, the shape of the uWSGI run). Every server writes
+one line per request to a log file, as deployed (uWSGI's request log,
+gunicorn's access log, cyborg-api's ``cyborg.api.access``). Each cell is
+the median of 5 rounds over all the servers (see :func:`measure`), after
+a short untimed warm-up. Ratios against the baselines of the same run::
 
-    python -m benchmarks.bench_serving [--seconds S] [--profile]
+    python -m benchmarks.bench_serving [--seconds S] [--rounds N] [--profile]
 
 ``--profile`` also runs the cyborg application in-process under cProfile
 for the ARQ GET and POST and prints the top entries.
@@ -52,12 +53,16 @@ APPS = {'cyborg': 'cyborg.wsgi.api:application',
 def start(server, app, tmp):
     """``server`` is uwsgi, gunicorn or cyborg-api; ``-pinned``: each
     worker on one CPU (uWSGI ``--cpu-affinity 1``, cyborg-api ``[api]
-    worker_cpu_affinity``)."""
+    worker_cpu_affinity``); ``cyborg-api-2x1``: one thread per worker
+    (``[api] worker_threads = 1``), the shape of the uWSGI run."""
     pinned = server.endswith('-pinned')
-    server = server[:-len('-pinned')] if pinned else server
+    one_thread = server.endswith('-2x1')
+    server = server.rsplit('-', 1)[0] if pinned or one_thread else server
     api = {'api_workers': '2'}
     if pinned:
         api['worker_cpu_affinity'] = 'True'
+    if one_thread:
+        api['worker_threads'] = '1'
     # every server writes one line per request to a file, as deployed:
     # uWSGI's request log (its default), gunicorn's access log, cyborg-api's
     # cyborg.api.access lines in its log file
@@ -133,11 +138,13 @@ def arq_fixture(url):
 
 RUNS = [(server, app) for server in ('uwsgi', 'gunicorn', 'cyborg-api')
         for app in ('bare', 'pecan', 'cyborg')]
-RUNS += [('uwsgi-pinned', 'cyborg'), ('cyborg-api-pinned', 'cyborg')]
+RUNS += [('uwsgi-pinned', 'cyborg'), ('cyborg-api-pinned', 'cyborg'),
+         ('cyborg-api-2x1', 'cyborg')]
 LABELS = ('GET /', 'GET arq', 'POST arq')
+WARM_UP = 0.3    # seconds of untimed requests before each request's cells
 
 
-def measure(seconds, rounds=3):
+def measure(seconds, rounds):
     """Requests per second of every (server, app, request, concurrency).
 
     One server runs at a time. The whole list is gone through ``rounds``
@@ -161,6 +168,9 @@ def measure(seconds, rounds=3):
                         ('POST arq', 'POST', '/v2/accelerator_requests',
                          json.dumps({'device_profile_name': name}))]
                 for label, method, path, body in cases:
+                    # warm every worker (its threads, connections and
+                    # statement caches) before the clock starts
+                    rate(dep.port, method, path, body, 8, WARM_UP)
                     for c in (1, 8):
                         samples[server, app, label, c].append(rate(
                             dep.port, method, path, body, c,
@@ -199,6 +209,7 @@ def table(results):
                         (server, 'bare', 'GET /', c))))
         for label in LABELS:
             for ours, theirs in (('cyborg-api', 'uwsgi'),
+                                 ('cyborg-api-2x1', 'uwsgi'),
                                  ('cyborg-api-pinned', 'uwsgi'),
                                  ('cyborg-api-pinned', 'uwsgi-pinned')):
                 print('c=%d %s vs %s, %-8s: %.2f (target >= 0.8)' % (
@@ -266,11 +277,14 @@ def profile(count=300, top=20):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--seconds', type=float, default=6.0,
+    parser.add_argument('--seconds', type=float, default=10.0,
                         help='seconds per cell, over all rounds')
+    parser.add_argument('--rounds', type=int, default=5,
+                        help='times the whole list is gone through; each '
+                             'cell is the median')
     parser.add_argument('--profile', action='store_true')
     args = parser.parse_args()
-    table(measure(args.seconds))
+    table(measure(args.seconds, args.rounds))
     if args.profile:
         profile()
 
