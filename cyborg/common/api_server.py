@@ -6,6 +6,8 @@ outside the GIL; each worker process runs the application in at most
 
 * ``[api] api_workers`` worker processes, forked from the master, which
   binds the socket (``[api] backlog``) before and keeps it across restarts;
+* up to :data:`CONNECTIONS_PER_WORKER` open client connections per worker
+  (idle keep-alive ones included), whatever ``worker_threads`` is;
 * HTTP/1.1, keep-alive unless ``[api] wsgi_keep_alive`` is off; a request's
   headers must arrive within ``[api] client_socket_timeout`` (granian takes
   at most 60 seconds);
@@ -49,6 +51,12 @@ LOG = logging.getLogger(__name__)
 
 #: granian reads a request's headers within this many ms at most
 MAX_HEADER_TIMEOUT_MS = 60000
+#: client connections one worker keeps open, idle keep-alive ones
+#: included (granian's "backpressure": a worker at the limit accepts no
+#: more). Tying it to worker_threads, as granian does by default, let a
+#: few idle keep-alive clients (keystoneauth sessions keep theirs) stop a
+#: worker from accepting at all. Below the usual 1024 open files.
+CONNECTIONS_PER_WORKER = 512
 #: seconds granian waits before replacing a worker that died
 RESPAWN_INTERVAL = 1.0
 #: granian's own log records go to the root logger (oslo.log's handlers)
@@ -151,7 +159,8 @@ def build(workers, tls, conf=CONF):
         address=conf.api.host_ip, port=conf.api.port,
         interface=granian_constants.Interfaces.WSGI,
         http=granian_constants.HTTPModes.http1, websockets=False,
-        workers=workers, blocking_threads=threads, backpressure=threads,
+        workers=workers, blocking_threads=threads,
+        backpressure=max(threads, CONNECTIONS_PER_WORKER),
         backlog=max(conf.api.backlog, 128),
         http1_settings=granian_http.HTTP1Settings(
             header_read_timeout=_header_timeout_ms(conf),

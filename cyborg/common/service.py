@@ -79,6 +79,8 @@ from oslo_service import loopingcall  # noqa: E402 - after the backend
 from oslo_service import service as os_service  # noqa: E402
 
 _PARENT_POLL = 0.2
+# Seconds the main thread waits at a time for its services to stop.
+SIGNAL_CHECK_INTERVAL = 0.5
 
 
 def _die_with_parent(master, poll=_PARENT_POLL):
@@ -156,7 +158,12 @@ class Managed(os_service.ServiceBase):
             self._stopped.set()
 
     def wait(self):
-        self._stopped.wait()
+        # In short waits, not one: Python runs a signal's handler in the
+        # main thread only, and when the kernel hands SIGINT or SIGTERM to
+        # another thread, a main thread blocked in one endless wait never
+        # gets to run it (a standalone Ctrl-C then hung).
+        while not self._stopped.wait(SIGNAL_CHECK_INTERVAL):
+            pass
 
     def reset(self):
         """SIGHUP in a single-process launcher: mutable options were

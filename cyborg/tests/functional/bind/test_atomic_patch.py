@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from cyborg.common import states
 from cyborg.conductor.bind import flow as bind
 from cyborg.db import models
+from cyborg.db import session as db_session
 from cyborg.tests.fixtures import database
 from cyborg.tests.fixtures import nova
 from cyborg.tests.fixtures import services
@@ -161,7 +162,10 @@ def test_failed_unbind_undoes_earlier_unbinds(stack):
     before = _row(sessions, first)
     second_arqs = client.create_arqs('vgpu')
     with sessions() as s:
-        # Bind the vGPU ARQ by hand: no agent serves compute-9.
+        # Bind the vGPU ARQ by hand: no agent serves compute-9. On SQLite
+        # the write lock first, as the service's writers take it: the
+        # conductor may still be writing after the first bind.
+        db_session.take_write_lock(s.connection())
         arq = s.scalars(sa.select(models.ExtArq).where(
             models.ExtArq.uuid == second_arqs[0]['uuid'])).one()
         handle = s.scalars(sa.select(models.AttachHandle).join(

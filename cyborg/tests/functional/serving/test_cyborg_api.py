@@ -4,8 +4,10 @@ Two workers both serve (each is frozen in turn while the other answers);
 HTTPS with a generated CA (openstacksdk verifies with the CA file); a
 missing certificate is a clear error at start; SIGTERM lets a slow request
 finish; SIGHUP during traffic loses no request and turns on debug logging;
-``[api] worker_threads`` bounds the requests a worker runs at once.
+``[api] worker_threads`` bounds the requests a worker runs at once, and
+idle keep-alive connections do not stop a worker from accepting.
 """
+import http.client
 import json
 import signal
 import socket
@@ -396,5 +398,33 @@ def test_worker_threads_bound_the_requests_a_worker_runs(tmp_path):
         assert _read_response(held[1]).startswith(b'HTTP/1.1 201')
         for sock in held:
             sock.close()
+    finally:
+        assert dep.stop() == 0
+
+
+def test_idle_keep_alive_connections_do_not_stop_a_worker(tmp_path):
+    """One worker with 2 threads and 3 clients keeping their connections
+    open between requests (as keystoneauth sessions do): a fourth client
+    is still served, and so are the idle ones' next requests."""
+    dep = servers.Deployment(tmp_path, api={'api_workers': '1',
+                                            'worker_threads': '2'})
+    dep.start_cyborg_api()
+    try:
+        idle = []
+        for _ in range(3):
+            conn = http.client.HTTPConnection('127.0.0.1', dep.port,
+                                              timeout=10)
+            conn.request('GET', '/', headers=HEADERS)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200
+            idle.append(conn)
+        assert _get(dep.url + '/v2/device_profiles').ok
+        for conn in idle:
+            conn.request('GET', '/', headers=HEADERS)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200
+            conn.close()
     finally:
         assert dep.stop() == 0
