@@ -13,7 +13,10 @@ per worker (``-2x1``, the shape of the uWSGI run). Every server writes
 one line per request to a log file, as deployed (uWSGI's request log,
 gunicorn's access log, cyborg-api's ``cyborg.api.access``). Each cell is
 the median of 5 rounds over all the servers (see :func:`measure`), after
-a short untimed warm-up. Ratios against the baselines of the same run::
+a short untimed warm-up. Beside requests per second, each cell shows the
+CPU time the server's processes spent per request (from ``/proc``), which
+this kind of machine's noise moves less. Ratios against the baselines of
+the same run::
 
     python -m benchmarks.bench_serving [--seconds S] [--rounds N] [--profile]
 
@@ -103,6 +106,13 @@ def one(port, method, path, body):
 
 
 def rate(port, method, path, body, concurrency, seconds):
+    count, elapsed = run(port, method, path, body, concurrency, seconds)
+    return count / elapsed
+
+
+def run(port, method, path, body, concurrency, seconds):
+    """(requests answered, seconds taken) by ``concurrency`` client
+    threads sending the request for ``seconds``."""
     counts, errors, stop = [0] * concurrency, [], threading.Event()
 
     def loop(i):
@@ -122,7 +132,30 @@ def rate(port, method, path, body, concurrency, seconds):
     for t in threads:
         t.join()
     assert not errors, errors[:3]
-    return sum(counts) / (time.perf_counter() - started)
+    return sum(counts), time.perf_counter() - started
+
+
+def server_cpu(pid):
+    """CPU seconds (user + system) used so far by ``pid`` and its
+    descendants that are alive (the server's master and workers)."""
+    children, times = collections.defaultdict(list), {}
+    tick = os.sysconf('SC_CLK_TCK')
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:                 # a process that just ended
+            continue
+        children[int(fields[1])].append(int(entry))
+        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += times.get(current, 0.0)
+        todo += children.get(current, [])
+    return total
 
 
 def arq_fixture(url):
@@ -145,7 +178,8 @@ WARM_UP = 0.3    # seconds of untimed requests before each request's cells
 
 
 def measure(seconds, rounds):
-    """Requests per second of every (server, app, request, concurrency).
+    """Requests per second, and the server's CPU microseconds per request
+    (:func:`server_cpu`), of every (server, app, request, concurrency).
 
     One server runs at a time. The whole list is gone through ``rounds``
     times, each server started afresh and each of its cells measured for
@@ -172,15 +206,20 @@ def measure(seconds, rounds):
                     # statement caches) before the clock starts
                     rate(dep.port, method, path, body, 8, WARM_UP)
                     for c in (1, 8):
-                        samples[server, app, label, c].append(rate(
-                            dep.port, method, path, body, c,
-                            seconds / rounds))
+                        cpu = server_cpu(dep.proc.pid)
+                        count, elapsed = run(dep.port, method, path, body,
+                                             c, seconds / rounds)
+                        cpu = server_cpu(dep.proc.pid) - cpu
+                        samples[server, app, label, c].append(
+                            (count / elapsed, cpu / count * 1e6))
             finally:
                 dep.stop()
                 shutil.rmtree(tmp, ignore_errors=True)
-    return {key: statistics.median(values)
-            for key, values in sorted(samples.items(),
-                                      key=lambda kv: _order(kv[0]))}
+    ordered = sorted(samples.items(), key=lambda kv: _order(kv[0]))
+    return ({key: statistics.median(v[0] for v in values)
+             for key, values in ordered},
+            {key: statistics.median(v[1] for v in values)
+             for key, values in ordered})
 
 
 def _order(key):
@@ -188,11 +227,15 @@ def _order(key):
     return RUNS.index((server, app)), LABELS.index(label), c
 
 
-def table(results):
-    print('%-17s %-7s %-9s %3s %9s' % ('server', 'app', 'request', 'c',
-                                       'req/s'))
-    for (server, app, label, c), value in results.items():
-        print('%-17s %-7s %-9s %3d %9.1f' % (server, app, label, c, value))
+def table(results, cpu):
+    """``results``: req/s of each cell; ``cpu``: the server processes'
+    CPU time per request (us), steadier than req/s on a noisy machine."""
+    print('%-17s %-7s %-9s %3s %9s %12s' % (
+        'server', 'app', 'request', 'c', 'req/s', 'CPU us/req'))
+    for key, value in results.items():
+        server, app, label, c = key
+        print('%-17s %-7s %-9s %3d %9.1f %12.0f' % (
+            server, app, label, c, value, cpu[key]))
     print()
 
     def r(a, b):
@@ -284,7 +327,7 @@ def main():
                              'cell is the median')
     parser.add_argument('--profile', action='store_true')
     args = parser.parse_args()
-    table(measure(args.seconds, args.rounds))
+    table(*measure(args.seconds, args.rounds))
     if args.profile:
         profile()
 
