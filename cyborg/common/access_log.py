@@ -42,7 +42,6 @@ class _Writer:
 
     def _reset(self):
         self.queue = queue.SimpleQueue()
-        self.stop = threading.Event()
         self.thread = None
         self.pid = None
         self.lock = threading.Lock()
@@ -59,6 +58,7 @@ class _Writer:
         with self.lock:
             if self.pid == os.getpid():
                 return
+            self.stop = threading.Event()   # a flushed one stays set
             self.thread = threading.Thread(target=self._run, daemon=True,
                                            name='access-log')
             self.thread.start()

@@ -66,3 +66,28 @@ def test_every_line_in_order_with_its_context(tmp_path):
             assert rest.startswith('127.0.0.1 "GET /%s/%d" status: 200 '
                                    'time: ' % (prefix, i)), rest
     assert by_prefix['child'][0][0] != by_prefix['parent'][0][0]
+
+
+AFTER_FLUSH = textwrap.dedent('''
+    import logging, sys
+    from cyborg.common import access_log
+    handler = logging.FileHandler(sys.argv[1])
+    handler.setFormatter(logging.Formatter('%(message)s'))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+    logged = access_log.access_logged(
+        lambda environ, start_response: start_response('200 OK', []) or [])
+    for i in range(6):
+        logged({'REQUEST_METHOD': 'GET', 'PATH_INFO': '/%d' % i},
+               lambda *a: None)
+        if i % 2:
+            access_log._WRITER.flush()   # as at exit; lines may follow
+''')
+
+
+def test_lines_after_a_flush_are_written(tmp_path):
+    log = tmp_path / 'access.log'
+    subprocess.run([sys.executable, '-c', AFTER_FLUSH, str(log)],
+                   check=True, timeout=60)
+    paths = [line.split('"')[1] for line in log.read_text().splitlines()]
+    assert paths == ['GET /%d' % i for i in range(6)]
