@@ -105,11 +105,6 @@ def one(port, method, path, body):
     return resp.status
 
 
-def rate(port, method, path, body, concurrency, seconds):
-    count, elapsed = run(port, method, path, body, concurrency, seconds)
-    return count / elapsed
-
-
 def run(port, method, path, body, concurrency, seconds):
     """(requests answered, seconds taken) by ``concurrency`` client
     threads sending the request for ``seconds``."""
@@ -204,7 +199,7 @@ def measure(seconds, rounds):
                 for label, method, path, body in cases:
                     # warm every worker (its threads, connections and
                     # statement caches) before the clock starts
-                    rate(dep.port, method, path, body, 8, WARM_UP)
+                    run(dep.port, method, path, body, 8, WARM_UP)
                     for c in (1, 8):
                         cpu = server_cpu(dep.proc.pid)
                         count, elapsed = run(dep.port, method, path, body,
