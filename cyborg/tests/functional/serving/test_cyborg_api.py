@@ -365,12 +365,24 @@ def test_broken_framing_stores_nothing(deployment):
     assert 'Traceback' not in log
 
 
+def _one_worker_two_threads(tmp_path):
+    dep = servers.Deployment(tmp_path, api={'api_workers': '1',
+                                            'worker_threads': '2'})
+    return dep.start_cyborg_api()
+
+
+def _get_on(conn):
+    """The status of ``GET /`` sent on the kept-alive ``conn``."""
+    conn.request('GET', '/', headers=HEADERS)
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
 def test_worker_threads_bound_the_requests_a_worker_runs(tmp_path):
     """One worker with 2 threads: two requests whose bodies are still
     coming hold both; a third waits until one of them ends."""
-    dep = servers.Deployment(tmp_path, api={'api_workers': '1',
-                                            'worker_threads': '2'})
-    dep.start_cyborg_api()
+    dep = _one_worker_two_threads(tmp_path)
     try:
         bodies = [json.dumps([{'name': 'held-%d' % i, 'groups': [
             {'resources:FPGA': '1'}]}]).encode() for i in range(2)]
@@ -406,25 +418,17 @@ def test_idle_keep_alive_connections_do_not_stop_a_worker(tmp_path):
     """One worker with 2 threads and 3 clients keeping their connections
     open between requests (as keystoneauth sessions do): a fourth client
     is still served, and so are the idle ones' next requests."""
-    dep = servers.Deployment(tmp_path, api={'api_workers': '1',
-                                            'worker_threads': '2'})
-    dep.start_cyborg_api()
+    dep = _one_worker_two_threads(tmp_path)
     try:
         idle = []
         for _ in range(3):
             conn = http.client.HTTPConnection('127.0.0.1', dep.port,
                                               timeout=10)
-            conn.request('GET', '/', headers=HEADERS)
-            response = conn.getresponse()
-            response.read()
-            assert response.status == 200
+            assert _get_on(conn) == 200
             idle.append(conn)
         assert _get(dep.url + '/v2/device_profiles').ok
         for conn in idle:
-            conn.request('GET', '/', headers=HEADERS)
-            response = conn.getresponse()
-            response.read()
-            assert response.status == 200
+            assert _get_on(conn) == 200
             conn.close()
     finally:
         assert dep.stop() == 0
