@@ -2,22 +2,26 @@
 
 Outermost first (api.md §2.1):
 
-0. healthcheck         -- ``[api] healthcheck_path`` answers before
+0. environ clean-up    -- once a response is complete, the keys the request
+                          added to its environ go, so that no request
+                          leaves a reference cycle for the garbage
+                          collector (``cyborg.api.environ_cleanup``);
+1. healthcheck         -- ``[api] healthcheck_path`` answers before
                           anything else: unauthenticated, no request id
                           (``cyborg.api.healthcheck``);
-1. CORS                -- answers CORS preflights, decorates responses
+2. CORS                -- answers CORS preflights, decorates responses
                           (oslo.middleware's, entered only for a preflight
                           or a request with an Origin);
-2. HTTPProxyToWSGI     -- applies X-Forwarded-* when the operator enables
+3. HTTPProxyToWSGI     -- applies X-Forwarded-* when the operator enables
                           proxy header parsing, so links use the public URL
                           (oslo.middleware's, entered only when enabled);
-3. RequestId           -- every response carries x-openstack-request-id
+4. RequestId           -- every response carries x-openstack-request-id
                           (oslo.middleware's behaviour, without WebOb);
-4. authentication      -- keystonemiddleware auth_token, except for the
+5. authentication      -- keystonemiddleware auth_token, except for the
                           public paths ``/`` and ``/v2``; or, with
                           ``[api] auth_strategy = noauth``, identity from the
                           request headers (admin when none is given);
-5. the Pecan app       -- whose root controller hands every path to the
+6. the Pecan app       -- whose root controller hands every path to the
                           router (negotiation, routes, handlers, one error
                           path); Pecan's controller lookup is reduced to
                           that one step (``Application``).
@@ -39,6 +43,7 @@ from pecan.middleware import recursive
 import webob.exc
 
 from cyborg.api import body_reader
+from cyborg.api import environ_cleanup
 from cyborg.api import expose
 from cyborg.api import healthcheck
 from cyborg.api import router as api_router
@@ -167,11 +172,6 @@ class NoAuth:
         return self.app(environ, start_response)
 
 
-def _conductor_factory():
-    from cyborg.conductor import rpcapi
-    return rpcapi.ConductorAPI()
-
-
 class RequestId:
     """oslo.middleware's request id without its WebOb round trip.
 
@@ -277,4 +277,4 @@ def setup_app(conf=CONF, conductor_factory=None):
     app = RequestId(app)
     app = ProxyHeaders(app, conf)
     app = Cors(app, conf)
-    return healthcheck.wrap(app, conf)
+    return environ_cleanup.EnvironCleanup(healthcheck.wrap(app, conf))
