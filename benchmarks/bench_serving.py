@@ -19,9 +19,15 @@ this kind of machine's noise moves less. Ratios against the baselines of
 the same run::
 
     python -m benchmarks.bench_serving [--seconds S] [--rounds N] [--profile]
+    python -m benchmarks.bench_serving --inside [--seconds S] [--rounds N]
 
 ``--profile`` also runs the cyborg application in-process under cProfile
-for the ARQ GET and POST and prints the top entries.
+for the ARQ GET and POST and prints the top entries. ``--inside`` instead
+splits each request's cost under uWSGI and cyborg-api between the server
+and the application (``benchmarks.serving_probe``): the time spent inside
+the application, wall and CPU, and the garbage collector's runs, beside
+the server's whole CPU time per request. It is what showed that every
+request left a reference cycle (``cyborg.api.environ_cleanup``).
 """
 import argparse
 import collections
@@ -49,6 +55,7 @@ HEADERS = {'X-User-Id': 'bench', 'X-Project-Id': 'bench-project',
            'Content-Type': 'application/json', 'Accept': 'application/json',
            'Connection': 'close'}
 APPS = {'cyborg': 'cyborg.wsgi.api:application',
+        'probe': 'benchmarks.serving_probe:application',
         'pecan': 'benchmarks.serving_apps:pecan_app',
         'bare': 'benchmarks.serving_apps:bare'}
 
@@ -71,7 +78,11 @@ def start(server, app, tmp):
     # cyborg.api.access lines in its log file
     dep = servers.Deployment(tmp, api=api)
     env = {'PYTHONPATH': REPO}
+    if app == 'probe':          # cyborg, timed inside (serving_probe)
+        env['CYBORG_PROBE_DIR'] = str(tmp)
     if server == 'uwsgi':
+        if app == 'probe':      # the module builds the app under uWSGI
+            env['CYBORG_PROBE_UWSGI'] = '1'
         dep._spawn([servers.tool('uwsgi'), '--master', '--processes', '2',
                     '--threads', '1', '--http-socket',
                     '127.0.0.1:%d' % dep.port, '--module', APPS[app],
@@ -86,6 +97,9 @@ def start(server, app, tmp):
                     '--access-logfile', str(tmp / 'gunicorn-access.log'),
                     APPS[app]],
                    env=dict(env, OS_CYBORG_CONFIG_FILES=str(dep.conf)))
+    elif app == 'probe':
+        dep._spawn([sys.executable, '-m', 'benchmarks.serving_probe',
+                    '--config-file', str(dep.conf)], env=env)
     else:
         dep._spawn([sys.executable, '-m', 'benchmarks.serving_apps', app,
                     '--config-file', str(dep.conf)], env=env)
@@ -188,14 +202,7 @@ def measure(seconds, rounds):
             tmp = pathlib.Path(tempfile.mkdtemp(prefix='bench-serving-'))
             dep = start(server, app, tmp)
             try:
-                cases = [('GET /', 'GET', '/', None)]
-                if app == 'cyborg':
-                    name, uuid = arq_fixture(dep.url)
-                    cases += [
-                        ('GET arq', 'GET',
-                         '/v2/accelerator_requests/' + uuid, None),
-                        ('POST arq', 'POST', '/v2/accelerator_requests',
-                         json.dumps({'device_profile_name': name}))]
+                cases = _cases(dep.url, app)
                 for label, method, path, body in cases:
                     # warm every worker (its threads, connections and
                     # statement caches) before the clock starts
@@ -215,6 +222,63 @@ def measure(seconds, rounds):
              for key, values in ordered},
             {key: statistics.median(v[1] for v in values)
              for key, values in ordered})
+
+
+def _cases(url, app):
+    """(label, method, path, body) of the requests measured on ``app``."""
+    cases = [('GET /', 'GET', '/', None)]
+    if app != 'cyborg':
+        return cases
+    name, uuid = arq_fixture(url)
+    return cases + [
+        ('GET arq', 'GET', '/v2/accelerator_requests/' + uuid, None),
+        ('POST arq', 'POST', '/v2/accelerator_requests',
+         json.dumps({'device_profile_name': name}))]
+
+
+def inside(seconds, rounds):
+    """Time inside the cyborg application (``serving_probe``) under uWSGI
+    and cyborg-api, beside the server's whole CPU time per request: what
+    is the application's and what is the server's."""
+    from benchmarks import serving_probe
+    samples = collections.defaultdict(list)
+    for _round in range(rounds):
+        for server in ('uwsgi', 'cyborg-api'):
+            tmp = pathlib.Path(tempfile.mkdtemp(prefix='bench-inside-'))
+            dep = start(server, 'probe', tmp)
+            serving_probe.PROBE_DIR = str(tmp)
+            try:
+                for label, method, path, body in _cases(dep.url, 'cyborg'):
+                    run(dep.port, method, path, body, 8, WARM_UP)
+                    for c in (1, 8):
+                        (tmp / 'phase').write_text('%s %d' % (label, c))
+                        time.sleep(0.05)
+                        cpu = server_cpu(dep.proc.pid)
+                        count, elapsed = run(dep.port, method, path, body,
+                                             c, seconds / rounds)
+                        cpu = server_cpu(dep.proc.pid) - cpu
+                        time.sleep(0.2)        # the workers' last writes
+                        found = serving_probe.read(
+                            serving_probe.kind({'REQUEST_METHOD': method,
+                                                'PATH_INFO': path}))
+                        samples[server, label, c].append(
+                            (count / elapsed, cpu / count * 1e6) + found[1:])
+            finally:
+                dep.stop()
+                shutil.rmtree(tmp, ignore_errors=True)
+    print('%-10s %-9s %3s %8s %10s %10s %10s %9s %9s' % (
+        'server', 'request', 'c', 'req/s', 'server CPU', 'app wall',
+        'app CPU', 'GC/1000', 'GC us'))
+    for (server, label, c), values in sorted(
+            samples.items(), key=lambda kv: (LABELS.index(kv[0][1]),
+                                             kv[0][2], kv[0][0])):
+        medians = [statistics.median(v[i] for v in values)
+                   for i in range(6)]
+        print('%-10s %-9s %3d %8.0f %10.0f %10.0f %10.0f %9.1f %9.1f' % (
+            (server, label, c) + tuple(medians)))
+    print('(us per request; server CPU: all its processes, from /proc; app: '
+          'inside the application; GC: collector runs per 1000 requests '
+          'and their time per request)')
 
 
 def _order(key):
@@ -321,7 +385,13 @@ def main():
                         help='times the whole list is gone through; each '
                              'cell is the median')
     parser.add_argument('--profile', action='store_true')
+    parser.add_argument('--inside', action='store_true',
+                        help='only the time inside the application under '
+                             'uWSGI and cyborg-api (serving_probe)')
     args = parser.parse_args()
+    if args.inside:
+        inside(args.seconds, args.rounds)
+        return
     table(*measure(args.seconds, args.rounds))
     if args.profile:
         profile()
