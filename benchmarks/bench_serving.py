@@ -199,24 +199,9 @@ def measure(seconds, rounds):
     samples = collections.defaultdict(list)
     for _round in range(rounds):
         for server, app in RUNS:
-            tmp = pathlib.Path(tempfile.mkdtemp(prefix='bench-serving-'))
-            dep = start(server, app, tmp)
-            try:
-                cases = _cases(dep.url, app)
-                for label, method, path, body in cases:
-                    # warm every worker (its threads, connections and
-                    # statement caches) before the clock starts
-                    run(dep.port, method, path, body, 8, WARM_UP)
-                    for c in (1, 8):
-                        cpu = server_cpu(dep.proc.pid)
-                        count, elapsed = run(dep.port, method, path, body,
-                                             c, seconds / rounds)
-                        cpu = server_cpu(dep.proc.pid) - cpu
-                        samples[server, app, label, c].append(
-                            (count / elapsed, cpu / count * 1e6))
-            finally:
-                dep.stop()
-                shutil.rmtree(tmp, ignore_errors=True)
+            for label, c, rate, cpu, _request in _cells(
+                    server, app, seconds / rounds):
+                samples[server, app, label, c].append((rate, cpu))
     ordered = sorted(samples.items(), key=lambda kv: _order(kv[0]))
     return ({key: statistics.median(v[0] for v in values)
              for key, values in ordered},
@@ -224,10 +209,38 @@ def measure(seconds, rounds):
              for key, values in ordered})
 
 
+def _cells(server, app, seconds, before_cell=None):
+    """Start ``server`` serving ``app`` afresh and measure each of its
+    cells for ``seconds``, after an untimed warm-up of each request; yield
+    (label, concurrency, req/s, server CPU us per request, the request's
+    (method, path)). ``before_cell(tmp, label, c)``, ``tmp`` the server's
+    temporary folder, runs before each cell's clock starts; the server
+    stops when the last cell is measured."""
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix='bench-serving-'))
+    dep = start(server, app, tmp)
+    try:
+        for label, method, path, body in _cases(dep.url, app):
+            # warm every worker (its threads, connections and statement
+            # caches) before the clock starts
+            run(dep.port, method, path, body, 8, WARM_UP)
+            for c in (1, 8):
+                if before_cell is not None:
+                    before_cell(tmp, label, c)
+                cpu = server_cpu(dep.proc.pid)
+                count, elapsed = run(dep.port, method, path, body, c,
+                                     seconds)
+                cpu = server_cpu(dep.proc.pid) - cpu
+                yield (label, c, count / elapsed, cpu / count * 1e6,
+                       (method, path))
+    finally:
+        dep.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _cases(url, app):
     """(label, method, path, body) of the requests measured on ``app``."""
     cases = [('GET /', 'GET', '/', None)]
-    if app != 'cyborg':
+    if app not in ('cyborg', 'probe'):     # probe: cyborg, timed inside
         return cases
     name, uuid = arq_fixture(url)
     return cases + [
@@ -241,31 +254,21 @@ def inside(seconds, rounds):
     and cyborg-api, beside the server's whole CPU time per request: what
     is the application's and what is the server's."""
     from benchmarks import serving_probe
+
+    def new_phase(tmp, label, c):
+        serving_probe.PROBE_DIR = str(tmp)
+        (tmp / 'phase').write_text('%s %d' % (label, c))
+        time.sleep(0.05)
+
     samples = collections.defaultdict(list)
     for _round in range(rounds):
         for server in ('uwsgi', 'cyborg-api'):
-            tmp = pathlib.Path(tempfile.mkdtemp(prefix='bench-inside-'))
-            dep = start(server, 'probe', tmp)
-            serving_probe.PROBE_DIR = str(tmp)
-            try:
-                for label, method, path, body in _cases(dep.url, 'cyborg'):
-                    run(dep.port, method, path, body, 8, WARM_UP)
-                    for c in (1, 8):
-                        (tmp / 'phase').write_text('%s %d' % (label, c))
-                        time.sleep(0.05)
-                        cpu = server_cpu(dep.proc.pid)
-                        count, elapsed = run(dep.port, method, path, body,
-                                             c, seconds / rounds)
-                        cpu = server_cpu(dep.proc.pid) - cpu
-                        time.sleep(0.2)        # the workers' last writes
-                        found = serving_probe.read(
-                            serving_probe.kind({'REQUEST_METHOD': method,
-                                                'PATH_INFO': path}))
-                        samples[server, label, c].append(
-                            (count / elapsed, cpu / count * 1e6) + found[1:])
-            finally:
-                dep.stop()
-                shutil.rmtree(tmp, ignore_errors=True)
+            for label, c, rate, cpu, (method, path) in _cells(
+                    server, 'probe', seconds / rounds, new_phase):
+                time.sleep(0.2)                # the workers' last writes
+                found = serving_probe.read(serving_probe.kind(
+                    {'REQUEST_METHOD': method, 'PATH_INFO': path}))
+                samples[server, label, c].append((rate, cpu) + found[1:])
     print('%-10s %-9s %3s %8s %10s %10s %10s %9s %9s' % (
         'server', 'request', 'c', 'req/s', 'server CPU', 'app wall',
         'app CPU', 'GC/1000', 'GC us'))
