@@ -29,6 +29,7 @@ Outermost first (api.md §2.1):
 Each layer does per request only what that request needs: a request's
 time should go to its query and its commit (``benchmarks/bench_serving``).
 """
+import logging
 import re
 
 from keystonemiddleware import auth_token
@@ -49,6 +50,7 @@ from cyborg.api import healthcheck
 from cyborg.api import router as api_router
 from cyborg.conf import CONF
 
+LOG = logging.getLogger(__name__)
 _PUBLIC_PATHS = {'', 'v2'}
 _NOAUTH_ADMIN = {
     'HTTP_X_USER_ID': 'admin',
@@ -126,8 +128,12 @@ class Application(pecan.core.PecanBase):
             # as Pecan: GET's query, else the query and any form fields
             pecan_state['params'] = req.GET if req.method == 'GET' \
                 else req.params
-        except UnicodeDecodeError as e:     # as pecan.Request does
-            pecan.core.logger.exception(e)
+        except UnicodeDecodeError:
+            # pecan.Request's 400; a client's mistake, so one INFO line
+            # where Pecan logs an ERROR with its traceback
+            LOG.info('%s from %s: the path or query string is not UTF-8 '
+                     '(request %s)', req.method, req.remote_addr,
+                     req.environ.get('openstack.request_id'))
             pecan.abort(400)
         pecan_state['extension'] = None
         pecan_state['content_type'] = expose.JSON

@@ -7,6 +7,7 @@ path or SQL text (``conformance_client.check_clean`` runs on every
 response).
 """
 import json
+import logging
 
 import pytest
 
@@ -161,13 +162,20 @@ def test_body_bytes_that_are_not_utf8_json(api, raw):
     '/v2/devices?vendor=%ff%fe', A + '?instance=%ff', DPS + '?name=%c3',
     '/v2/devices/%ff', DPS + '/%ff', '/%ff', '/v2/%ff/x',
 ])
-def test_path_or_query_not_utf8_is_a_wrapped_400(api, path):
-    """Rejected before the router, still in the §3.3 wrapped shape."""
-    resp = api('GET', path)
+def test_path_or_query_not_utf8_is_a_wrapped_400(api, path, caplog):
+    """Rejected before the router, still in the §3.3 wrapped shape; the
+    log has one INFO line for it, no ERROR and no traceback (a client's
+    mistake)."""
+    with caplog.at_level(logging.INFO):
+        resp = api('GET', path)
     assert resp.status_int == 400
     assert resp.content_type == 'application/json'
     doc = cc.inner(resp)
     assert doc['code'] == 400 and doc['title'] == 'Bad Request'
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING
+                or r.exc_info], [r.getMessage() for r in caplog.records]
+    assert any(r.levelno == logging.INFO and 'not UTF-8' in r.getMessage()
+               for r in caplog.records), caplog.records
 
 
 def test_not_utf8_plain_text_variant(api):
