@@ -318,8 +318,9 @@ def _raw(dep, head, payload, half_close=False):
 def test_broken_framing_stores_nothing(deployment):
     """granian de-chunks bodies itself and hands the application a cut
     chunked body as if it were whole, so cyborg-api refuses chunked
-    bodies (411, contract shape, INFO line); a malformed Content-Length
-    is granian's own 400. None of them stores anything."""
+    bodies (411, contract shape, INFO line), with a Content-Length beside
+    or not; a malformed, negative or repeated Content-Length is granian's
+    own 400. None of them stores anything."""
     from cyborg.tests.functional.api import test_unreadable_bodies as ub
     deployment.start_cyborg_api()
     auth = ['%s: %s' % item for item in HEADERS.items()]
@@ -337,7 +338,15 @@ def test_broken_framing_stores_nothing(deployment):
             # cut before the last chunk, the client gone: whether granian
             # still writes the answer to a half-closed connection varies
             (chunked, whole_chunk, True, {411, None}, refused),
-            (['Content-Length: abc'], doc, False, {400}, None)):
+            # both framings at once (a request-smuggling vector): refused
+            (['Content-Length: %d' % len(doc)] + chunked,
+             whole_chunk + b'0\r\n\r\n', False, {411}, refused),
+            (['Content-Length: abc'], doc, False, {400}, None),
+            (['Content-Length: -5'], doc, False, {400}, None),
+            # two lengths that disagree
+            (['Content-Length: %d' % len(doc),
+              'Content-Length: %d' % (len(doc) + 1)], doc + b' ', False,
+             {400}, None)):
         got, body = _raw(deployment, ub._headers(
             'POST', '/v2/device_profiles', auth + extra), payload,
             half_close)
@@ -361,7 +370,7 @@ def test_broken_framing_stores_nothing(deployment):
     assert deployment.stop() == 0
     log = deployment.log.read_text()
     lines = [line for line in log.splitlines() if refused in line]
-    assert len(lines) == 3 and all(' INFO ' in line for line in lines), lines
+    assert len(lines) == 4 and all(' INFO ' in line for line in lines), lines
     assert 'Traceback' not in log
 
 
