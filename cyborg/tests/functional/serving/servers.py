@@ -18,6 +18,9 @@ import requests
 from cyborg.tests.fixtures import database
 
 BIN = os.path.dirname(sys.executable)
+#: noauth identity of the deployments' requests (an admin)
+HEADERS = {'X-Roles': 'admin', 'X-User-Id': 'admin',
+           'X-Project-Id': 'admin'}
 
 
 def free_port():
@@ -122,6 +125,27 @@ class Deployment:
                      '--bind', '127.0.0.1:%d' % self.port, module],
                     env={'OS_CYBORG_CONFIG_FILES': str(self.conf)})
         return self.wait_ready()
+
+    def raw(self, head, payload, half_close=False):
+        """Send a request as bytes (``head``: its lines, each ending in
+        CRLF); (status or None when the connection closed without an
+        answer, body bytes). ``half_close`` ends our side, so that a body
+        cut short ends for the server too."""
+        with socket.create_connection(('127.0.0.1', self.port),
+                                      timeout=20) as s:
+            s.sendall(head.encode('latin-1') + b'\r\n' + payload)
+            if half_close:
+                s.shutdown(socket.SHUT_WR)
+            data = b''
+            while not data.endswith(b'}') and b'\r\n\r\n' not in data[-4:]:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        if not data:
+            return None, b''
+        head_bytes, _sep, body = data.partition(b'\r\n\r\n')
+        return int(head_bytes.split(b' ', 2)[1]), body
 
     def pids(self):
         """The worker processes: children of the server process."""

@@ -22,8 +22,7 @@ from cyborg.tests.functional.serving import certs
 from cyborg.tests.functional.serving import servers
 from cyborg.tests.functional.serving import stories
 
-HEADERS = {'X-Roles': 'admin', 'X-User-Id': 'admin',
-           'X-Project-Id': 'admin'}
+HEADERS = servers.HEADERS
 
 
 @pytest.fixture
@@ -295,26 +294,6 @@ def _debug_pids(deployment):
             if ' DEBUG ' in line}
 
 
-def _raw(dep, head, payload, half_close=False):
-    """Send a request as bytes; (status or None when the connection closed
-    without an answer, body bytes). ``half_close`` ends our side, so that
-    a body cut short ends for the server too."""
-    with socket.create_connection(('127.0.0.1', dep.port), timeout=20) as s:
-        s.sendall(head.encode('latin-1') + b'\r\n' + payload)
-        if half_close:
-            s.shutdown(socket.SHUT_WR)
-        data = b''
-        while not data.endswith(b'}') and b'\r\n\r\n' not in data[-4:]:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    if not data:
-        return None, b''
-    head_bytes, _sep, body = data.partition(b'\r\n\r\n')
-    return int(head_bytes.split(b' ', 2)[1]), body
-
-
 def test_broken_framing_stores_nothing(deployment):
     """granian de-chunks bodies itself and hands the application a cut
     chunked body as if it were whole, so cyborg-api refuses chunked
@@ -347,7 +326,7 @@ def test_broken_framing_stores_nothing(deployment):
             (['Content-Length: %d' % len(doc),
               'Content-Length: %d' % (len(doc) + 1)], doc + b' ', False,
              {400}, None)):
-        got, body = _raw(deployment, ub._headers(
+        got, body = deployment.raw(ub._headers(
             'POST', '/v2/device_profiles', auth + extra), payload,
             half_close)
         assert got in statuses, (extra, payload, got, body)

@@ -8,7 +8,6 @@ the gabbi serving story and openstacksdk. mod_wsgi's way (look the
 callable up in the module's dictionary) is checked in a fresh interpreter.
 """
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -78,37 +77,25 @@ def test_mod_wsgi_finds_the_callable_in_the_module_dict(tmp_path, module):
     assert answer['eventlet'] is False
 
 
-NOAUTH = {'X-User-Id': 'operator', 'X-Project-Id': 'p1',
-          'X-Roles': 'admin,member,reader'}
-
-
 def test_uwsgi_ends_a_stalled_body_with_the_apis_400(deployment):
     """A client that sends 4 of the 100 body bytes it announced and then
     waits: uWSGI's read times out (``socket-timeout``, 4 s by default),
     the application answers 400 in the contract's shape, and nothing is
     stored. (``cyborg-api`` has no such limit: production.rst.)"""
+    from cyborg.tests.functional.api import test_unreadable_bodies as ub
     deployment.start_uwsgi()
-    head = ('POST /v2/device_profiles HTTP/1.1\r\nHost: 127.0.0.1\r\n'
-            'Content-Type: application/json\r\nContent-Length: 100\r\n'
-            + ''.join('%s: %s\r\n' % kv for kv in NOAUTH.items()) + '\r\n')
+    head = ub._headers('POST', '/v2/device_profiles',
+                       ['%s: %s' % kv for kv in servers.HEADERS.items()]
+                       + ['Content-Length: 100'])
     started = time.monotonic()
-    with socket.create_connection(('127.0.0.1', deployment.port),
-                                  timeout=30) as sock:
-        sock.sendall(head.encode() + b'[{"n')
-        answer = b''
-        while b'\r\n\r\n' not in answer or not answer.endswith(b'}'):
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
+    status, body = deployment.raw(head, b'[{"n')
     waited = time.monotonic() - started
-    status_line, _sep, body = answer.partition(b'\r\n\r\n')
-    assert status_line.split(b' ', 2)[1] == b'400', answer[:300]
+    assert status == 400, body[:300]
     fault = json.loads(json.loads(body)['error_message'])
     assert fault['faultstring'].startswith(
         'The request body could not be read'), fault
     assert 3.5 < waited < 15, waited
     listed = requests.get(deployment.url + '/v2/device_profiles',
-                          headers=NOAUTH, timeout=10)
+                          headers=servers.HEADERS, timeout=10)
     assert listed.status_code == 200 and listed.json() == {
         'device_profiles': []}
