@@ -3,10 +3,10 @@
 log line, never a 500 (issue 12: a short body used to surface as a
 ``DisconnectionError`` that read like a database outage)."""
 import json
-import socket
 
 import pytest
 
+from cyborg.tests.functional.serving import servers
 from cyborg.tests.functional.standalone import conftest as standalone
 
 
@@ -21,36 +21,8 @@ def service(tmp_path_factory):
 def _exchange(service, head, body=b'', half_close=True):
     """Send ``head`` and ``body``; optionally end our side (a client that
     went away); return (status, parsed JSON body)."""
-    with socket.create_connection(('127.0.0.1', service.port),
-                                  timeout=20) as sock:
-        sock.sendall(head.encode('latin-1') + b'\r\n' + body)
-        if half_close:
-            sock.shutdown(socket.SHUT_WR)
-        data = b''
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except socket.timeout:
-                break
-            if not chunk:
-                break
-            data += chunk
-            if _complete(data):
-                break
-    head_bytes, _sep, payload = data.partition(b'\r\n\r\n')
-    status = int(head_bytes.split(b' ', 2)[1])
+    status, payload = servers.exchange(service.port, head, body, half_close)
     return status, json.loads(payload) if payload else None
-
-
-def _complete(data):
-    head, sep, payload = data.partition(b'\r\n\r\n')
-    if not sep:
-        return False
-    for line in head.split(b'\r\n')[1:]:
-        name, _c, value = line.partition(b':')
-        if name.strip().lower() == b'content-length':
-            return len(payload) >= int(value)
-    return False
 
 
 def _headers(method, path, extra):

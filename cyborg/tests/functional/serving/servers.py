@@ -35,6 +35,42 @@ def tool(name):
     return path if os.path.exists(path) else shutil.which(name)
 
 
+def exchange(port, head, payload=b'', half_close=False):
+    """Send a request as bytes (``head``: its lines, each ending in CRLF)
+    to ``port`` on loopback and read the answer up to its Content-Length;
+    (status, or None when the connection closed without an answer, body
+    bytes). ``half_close`` ends our side, so that a body cut short ends for
+    the server too."""
+    with socket.create_connection(('127.0.0.1', port), timeout=20) as sock:
+        sock.sendall(head.encode('latin-1') + b'\r\n' + payload)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
+        data = b''
+        while not _complete(data):
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            data += chunk
+    if not data:
+        return None, b''
+    head_bytes, _sep, body = data.partition(b'\r\n\r\n')
+    return int(head_bytes.split(b' ', 2)[1]), body
+
+
+def _complete(data):
+    head, sep, payload = data.partition(b'\r\n\r\n')
+    if not sep:
+        return False
+    for line in head.split(b'\r\n')[1:]:
+        name, _c, value = line.partition(b':')
+        if name.strip().lower() == b'content-length':
+            return len(payload) >= int(value)
+    return False
+
+
 class Deployment:
     def __init__(self, tmp_path, **options):
         self.tmp = tmp_path
@@ -127,25 +163,8 @@ class Deployment:
         return self.wait_ready()
 
     def raw(self, head, payload, half_close=False):
-        """Send a request as bytes (``head``: its lines, each ending in
-        CRLF); (status or None when the connection closed without an
-        answer, body bytes). ``half_close`` ends our side, so that a body
-        cut short ends for the server too."""
-        with socket.create_connection(('127.0.0.1', self.port),
-                                      timeout=20) as s:
-            s.sendall(head.encode('latin-1') + b'\r\n' + payload)
-            if half_close:
-                s.shutdown(socket.SHUT_WR)
-            data = b''
-            while not data.endswith(b'}') and b'\r\n\r\n' not in data[-4:]:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        if not data:
-            return None, b''
-        head_bytes, _sep, body = data.partition(b'\r\n\r\n')
-        return int(head_bytes.split(b' ', 2)[1]), body
+        """:func:`exchange` with this deployment's server."""
+        return exchange(self.port, head, payload, half_close)
 
     def pids(self):
         """The worker processes: children of the server process."""
